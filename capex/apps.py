@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CapexConfig(AppConfig):
+    name = "capex"
+    verbose_name = "Announced investments"

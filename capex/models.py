@@ -1,0 +1,292 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from capex.choices import Category, Evidence, Qualifier, Scope, Status, WorkflowState, Workload
+from companies.models import Company
+from currencies.choices import CURRENCY_CHOICES
+from sources.models import Source
+
+MONEY = {"max_digits": 22, "decimal_places": 2}
+RATE = {"max_digits": 24, "decimal_places": 12}
+
+
+class InvestmentQuerySet(models.QuerySet):
+    def published(self) -> "InvestmentQuerySet":
+        return self.filter(state=WorkflowState.PUBLISHED)
+
+    def top_level(self) -> "InvestmentQuerySet":
+        return self.filter(parent__isnull=True)
+
+    def current(self) -> "InvestmentQuerySet":
+        """Not revised by a published later figure. A draft revision does not hide its original."""
+        revised = Investment.objects.filter(supersedes=models.OuterRef("pk"), state=WorkflowState.PUBLISHED)
+        return self.filter(~models.Exists(revised))
+
+    def not_cancelled(self) -> "InvestmentQuerySet":
+        return self.exclude(status=Status.CANCELLED)
+
+    def countable(self) -> "InvestmentQuerySet":
+        """
+        The figures a total may add up: top-level, current, published and not cancelled.
+        Components are reached through their parent, never counted on their own.
+        """
+        return self.published().top_level().current().not_cancelled()
+
+    def visible_to(self, user) -> "InvestmentQuerySet":
+        if user.is_authenticated and user.is_staff:
+            return self
+        return self.published()
+
+
+class Investment(models.Model):
+    """
+    One announced figure: who plans to spend how much, on what, where, and how sure we are.
+
+    A figure may be a component of a larger one (`parent`: ByteDance's RMB 40bn for chips in
+    China is part of its more-than-$12bn 2025 plan) or a revision of an earlier one
+    (`supersedes`: Meta's $64-72bn replaced its $60-65bn). Totals count only top-level,
+    current, published figures (see capex/selectors.py); components only split them up.
+    Components are one level deep: a component has no components of its own.
+
+    The amount is kept as stated, in its own currency. The two USD conversions are derived
+    data maintained by the currency jobs, each with the rate, the rate's date and provider it
+    used, or the reason it could not be converted.
+    """
+
+    # Who and when
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="investments")
+    partners = models.ManyToManyField(
+        Company, blank=True, related_name="partner_investments", help_text="Other companies in a joint announcement."
+    )
+    title = models.CharField(max_length=300, help_text='What the figure is, e.g. "AI infrastructure spending in 2025".')
+    description = models.TextField(blank=True)
+    announced_on = models.DateField(help_text="When the figure was first made public.")
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    period_label = models.CharField(max_length=50, blank=True, help_text='As stated: "2025", "FY2025", "2025-2028".')
+
+    # How much
+    amount = models.DecimalField(**MONEY, help_text="The figure as stated, in its currency; the low end of a range.")
+    amount_high = models.DecimalField(**MONEY, null=True, blank=True, help_text="The high end of a range.")
+    qualifier = models.CharField(max_length=20, choices=Qualifier.choices, default=Qualifier.APPROXIMATELY)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
+
+    # What for
+    scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.UNSPECIFIED)
+    target_countries = CountryField(multiple=True, blank=True, help_text="Where the money is spent, where known.")
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.UNSPECIFIED)
+    workload = models.CharField(max_length=20, choices=Workload.choices, default=Workload.UNSPECIFIED)
+    chip_vendors = models.ManyToManyField(
+        Company, blank=True, related_name="vendor_investments", help_text="The chip vendors this money buys from."
+    )
+
+    # How sure
+    evidence = models.CharField(max_length=20, choices=Evidence.choices, default=Evidence.MEDIA_REPORT)
+    disputed = models.BooleanField(default=False)
+    dispute_note = models.TextField(
+        blank=True, help_text='Who disputes it and how: "ByteDance called the report incorrect".'
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+
+    # Structure
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="components",
+        help_text="The larger figure this one is a part of.",
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        help_text="The earlier figure this one revises.",
+    )
+
+    # Workflow
+    state = models.CharField(max_length=20, choices=WorkflowState.choices, default=WorkflowState.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    # USD at the rate of the announcement date (maintained by the currency jobs)
+    amount_usd_at_announcement = models.DecimalField(**MONEY, null=True, blank=True, editable=False)
+    amount_high_usd_at_announcement = models.DecimalField(**MONEY, null=True, blank=True, editable=False)
+    fx_rate_at_announcement = models.DecimalField(
+        **RATE, null=True, blank=True, editable=False, help_text="USD per unit of the currency."
+    )
+    fx_date_at_announcement = models.DateField(null=True, blank=True, editable=False)
+    fx_provider_at_announcement = models.CharField(max_length=20, blank=True, editable=False)
+    fx_note_at_announcement = models.CharField(
+        max_length=300, blank=True, editable=False, help_text="Why the figure is not converted, if it is not."
+    )
+
+    # USD at the latest rate (maintained by the currency jobs)
+    amount_usd_latest = models.DecimalField(**MONEY, null=True, blank=True, editable=False)
+    amount_high_usd_latest = models.DecimalField(**MONEY, null=True, blank=True, editable=False)
+    fx_rate_latest = models.DecimalField(**RATE, null=True, blank=True, editable=False)
+    fx_date_latest = models.DateField(null=True, blank=True, editable=False)
+    fx_provider_latest = models.CharField(max_length=20, blank=True, editable=False)
+    fx_note_latest = models.CharField(max_length=300, blank=True, editable=False)
+
+    history = HistoricalRecords(m2m_fields=[partners, chip_vendors])
+    objects = InvestmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-announced_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0),
+                name="investment_amount_not_negative",
+                violation_error_message="The amount cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    qualifier=Qualifier.RANGE, amount_high__isnull=False, amount_high__gte=models.F("amount")
+                )
+                | (~models.Q(qualifier=Qualifier.RANGE) & models.Q(amount_high__isnull=True)),
+                name="investment_range_low_le_high",
+                violation_error_message=(
+                    "A range needs a high value at least as large as the low value; only a range has a high value."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_start__isnull=True)
+                | models.Q(period_end__isnull=True)
+                | models.Q(period_end__gte=models.F("period_start")),
+                name="investment_period_end_after_start",
+                violation_error_message="The period cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")),
+                name="investment_not_own_parent",
+                violation_error_message="A figure cannot be a component of itself.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(supersedes=models.F("pk")),
+                name="investment_not_own_revision",
+                violation_error_message="A figure cannot revise itself.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-announced_on"], name="investment_state_announced"),
+            models.Index(fields=["company", "-announced_on"], name="investment_company_announced"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("capex:investment-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_range(self) -> bool:
+        return self.qualifier == Qualifier.RANGE
+
+    def clean(self) -> None:
+        """Cross-field and cross-row rules the database cannot express, with messages an editor can act on."""
+        errors: dict[str, list[str]] = {}
+
+        def add(field: str, message: str) -> None:
+            errors.setdefault(field, []).append(message)
+
+        if self.amount is not None and self.amount < 0:
+            add("amount", "The amount cannot be negative.")
+        if self.qualifier == Qualifier.RANGE:
+            if self.amount_high is None:
+                add("amount_high", "A range needs its high value.")
+            elif self.amount is not None and self.amount_high < self.amount:
+                add("amount_high", "The high value must be at least the low value.")
+        elif self.amount_high is not None:
+            add("amount_high", 'Only a range has a high value; choose the qualifier "Range" or clear it.')
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            add("period_end", "The period cannot end before it starts.")
+
+        if self.parent_id:
+            parent = self.parent
+            if self.pk and parent.pk == self.pk:
+                add("parent", "A figure cannot be a component of itself.")
+            elif parent.parent_id:
+                add("parent", "Components are one level deep: choose the headline figure as parent.")
+            elif self.pk and self.components.exists():
+                add("parent", "This figure has components of its own, so it cannot be a component.")
+            elif self.company_id and self.company_id != parent.company_id:
+                partner_ids = set(parent.partners.values_list("pk", flat=True))
+                if self.company_id not in partner_ids:
+                    add("parent", "A component must belong to the parent's company or one of its partners.")
+
+        if self.supersedes_id:
+            earlier = self.supersedes
+            if self.pk and earlier.pk == self.pk:
+                add("supersedes", "A figure cannot revise itself.")
+            elif self.company_id and earlier.company_id != self.company_id:
+                add("supersedes", "A revision must belong to the same company as the figure it revises.")
+            elif self.pk and self._revision_chain_contains(earlier, self.pk):
+                add("supersedes", "This would make a cycle of revisions.")
+
+        if self.state == WorkflowState.PUBLISHED and (self.pk is None or not self.citations.exists()):
+            add("state", "A figure cannot be published without at least one citation.")
+
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _revision_chain_contains(start: "Investment", pk: int) -> bool:
+        """Walk `supersedes` back from start; a bounded walk, since chains are short."""
+        seen: set[int] = set()
+        node = start
+        while node is not None and node.pk not in seen:
+            if node.pk == pk:
+                return True
+            seen.add(node.pk)
+            node = node.supersedes
+        return False
+
+
+class Citation(models.Model):
+    """
+    The evidence for a figure: a source and the exact words in it that support the figure.
+    A figure cannot be published without one; a cited source cannot be deleted.
+    """
+
+    investment = models.ForeignKey(Investment, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    quote = models.TextField(help_text="The exact words in the source that support the figure.")
+    locator = models.CharField(max_length=200, blank=True, help_text='Where in the source: "paragraph 3", "p. 14".')
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(quote=""),
+                name="citation_quote_required",
+                violation_error_message="A citation needs the supporting quote.",
+            ),
+            models.UniqueConstraint(
+                fields=["investment", "source", "locator"],
+                name="citation_one_per_source_locator",
+                violation_error_message="This figure already cites this place in this source.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.investment}"

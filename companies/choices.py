@@ -1,0 +1,10 @@
+from django.db import models
+
+
+class CompanyKind(models.TextChoices):
+    PLATFORM = "platform", "Platform or hyperscaler"
+    CHIP_VENDOR = "chip_vendor", "Chip vendor"
+    AI_LAB = "ai_lab", "AI lab"
+    JOINT_VENTURE = "joint_venture", "Joint venture"
+    FUND = "fund", "Fund"
+    OTHER = "other", "Other"

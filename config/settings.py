@@ -1,0 +1,258 @@
+"""
+Settings for the AI Capex Tracker, read from the environment.
+
+Two ways to run, one module:
+
+* Embedded default (no variables at all): SQLite next to manage.py, the local-memory
+  cache, Celery tasks run in process, DEBUG on. This is what `make run` and `make test` use.
+* Production (DATABASE_URL set, as in docker-compose.yml): PostgreSQL through psycopg 3,
+  Redis as Celery broker and cache, DEBUG off unless asked for. With DEBUG off a missing
+  SECRET_KEY or ALLOWED_HOSTS stops the start with a clear message.
+
+Every variable is listed in .env.example.
+"""
+
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+
+def _secret(name: str, default: str | None = None) -> str | None:
+    """A secret from NAME, or from the file that NAME_FILE points at (Docker secrets)."""
+    file_path = env.str(f"{name}_FILE", default="")
+    if file_path:
+        try:
+            return Path(file_path).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={file_path} cannot be read: {exc}") from exc
+    return env.str(name, default=default)
+
+
+# The embedded default is the absence of a database URL: nothing to configure.
+EMBEDDED = not env.str("DATABASE_URL", default="")
+
+DEBUG = env.bool("DEBUG", default=EMBEDDED)
+
+SECRET_KEY = _secret("SECRET_KEY")
+if not SECRET_KEY:
+    if DEBUG:
+        # Only ever used on a developer's machine: DEBUG is on and nothing is exposed.
+        SECRET_KEY = "embedded-default-insecure-key-for-local-use-only"  # noqa: S105
+    else:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG off the app needs SECRET_KEY (or SECRET_KEY_FILE) "
+            "in the environment; see .env.example."
+        )
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is not set. With DEBUG off the app needs ALLOWED_HOSTS, a comma-separated "
+        "list of host names; see .env.example."
+    )
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_countries",
+    "simple_history",
+    "corsheaders",
+    "companies",
+    "sources",
+    "currencies",
+    "capex",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "currencies.context_processors.rates_freshness",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "config.wsgi.application"
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+if not EMBEDDED:
+    # Persistent connections, checked before reuse so a restarted PostgreSQL is survived.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="")
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": 300,
+            # Short timeouts: a cache that is down must not hold up a page.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+LOGIN_URL = "admin:login"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Security (production values; harmless in the embedded default) -------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- REST API ------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "AI Capex Tracker API",
+    "DESCRIPTION": (
+        "Announced AI infrastructure investments by company, with the sources every figure comes "
+        "from and USD conversions at ECB reference rates."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+
+# --- Currencies ----------------------------------------------------------------------------
+# Where the live ECB provider fetches its feeds from; tests point it at a local server.
+ECB_BASE_URL = env.str("ECB_BASE_URL", default="https://www.ecb.europa.eu/stats/eurofxref/")
+# (connect, read) timeouts in seconds for every provider request.
+RATES_HTTP_TIMEOUT = (env.float("RATES_CONNECT_TIMEOUT", default=5.0), env.float("RATES_READ_TIMEOUT", default=30.0))
+# A conversion uses the latest rate on or before the wanted date, at most this many days before it.
+RATES_TOLERANCE_DAYS = env.int("RATES_TOLERANCE_DAYS", default=7)
+# Rates are called stale when the newest one is more than this many business days old.
+RATES_STALE_BUSINESS_DAYS = env.int("RATES_STALE_BUSINESS_DAYS", default=4)
+# The provider the scheduled refresh uses: "ecb" live in production, "ecb_bundled" offline.
+RATES_DEFAULT_PROVIDER = env.str("RATES_DEFAULT_PROVIDER", default="ecb_bundled" if EMBEDDED else "ecb")
+
+# --- Celery --------------------------------------------------------------------------------
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+# Without a broker (the embedded default) tasks run in process, synchronously.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+# Acknowledge after the task ran, so a worker killed mid-task leaves it to be redelivered.
+CELERY_TASK_ACKS_LATE = True
+# A task whose worker process died is rejected back to the queue, not lost.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Take one message at a time: long recomputes must not hoard queued refreshes.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task is bounded; tasks may set tighter limits of their own.
+CELERY_TASK_SOFT_TIME_LIMIT = 600
+CELERY_TASK_TIME_LIMIT = 660
+# Redis redelivers an unacknowledged message after this long; longer than any task runs.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Europe/Berlin"
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# The ECB publishes its reference rates at about 16:00 CET on working days.
+CELERY_BEAT_SCHEDULE = {
+    "refresh-rates-after-ecb-publication": {
+        "task": "currencies.tasks.refresh_rates",
+        "schedule": crontab(minute=30, hour="16,17", day_of_week="mon-fri"),
+    },
+    "refresh-rates-daily-catch-up": {
+        "task": "currencies.tasks.refresh_rates",
+        "schedule": crontab(minute=15, hour=6),
+    },
+}

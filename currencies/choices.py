@@ -1,0 +1,26 @@
+import pycountry
+from django.db import models
+
+
+class RateProvider(models.TextChoices):
+    """Where a stored rate came from. Order here is preference order on a tie of dates."""
+
+    ECB = "ecb", "ECB reference rates (live)"
+    ECB_BUNDLED = "ecb_bundled", "ECB reference rates (bundled history)"
+    PEG = "peg", "Official peg"
+    MANUAL = "manual", "Manual entry"
+
+
+PROVIDER_PREFERENCE = [RateProvider.ECB, RateProvider.ECB_BUNDLED, RateProvider.PEG, RateProvider.MANUAL]
+
+
+class RefreshStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped (another run holds the lock)"
+
+
+# ISO 4217 currency codes, from pycountry's copy of the standard.
+CURRENCY_CHOICES = sorted(((c.alpha_3, f"{c.alpha_3} · {c.name}") for c in pycountry.currencies), key=lambda c: c[0])
+CURRENCY_CODES = frozenset(code for code, _ in CURRENCY_CHOICES)
