@@ -1,0 +1,90 @@
+"""Creating and changing figures and their citations."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from capex.models import Citation, Investment
+from companies.models import Company
+from sources.models import Source
+
+# A change to any of these invalidates the stored USD conversions.
+CONVERSION_INPUTS = frozenset({"amount", "amount_high", "currency", "announced_on"})
+
+
+def _convert_on_commit(investment_id: int) -> None:
+    # Imported here: capex.conversions reads rates through the currencies app and is only
+    # needed once the row is committed.
+    from capex.conversions import investment_convert
+
+    transaction.on_commit(lambda: investment_convert(investment_id=investment_id))
+
+
+@transaction.atomic
+def investment_create(
+    *,
+    company: Company,
+    title: str,
+    announced_on,
+    amount,
+    currency: str,
+    partners: Iterable[Company] = (),
+    chip_vendors: Iterable[Company] = (),
+    created_by: AbstractBaseUser | None = None,
+    **fields: Any,
+) -> Investment:
+    """
+    Create a figure as a draft. Validation runs before anything is written, so a figure
+    that breaks a rule leaves no row behind; its USD conversions are filled on commit.
+    """
+    investment = Investment(
+        company=company,
+        title=title,
+        announced_on=announced_on,
+        amount=amount,
+        currency=currency,
+        created_by=created_by,
+        updated_by=created_by,
+        **fields,
+    )
+    investment.full_clean()
+    investment.save()
+    investment.partners.set(partners)
+    investment.chip_vendors.set(chip_vendors)
+    _convert_on_commit(investment.pk)
+    return investment
+
+
+@transaction.atomic
+def investment_update(
+    *,
+    investment: Investment,
+    updated_by: AbstractBaseUser | None = None,
+    partners: Iterable[Company] | None = None,
+    chip_vendors: Iterable[Company] | None = None,
+    **changes: Any,
+) -> Investment:
+    """Change fields of a figure; the conversions are refreshed when an input to them changed."""
+    for name, value in changes.items():
+        setattr(investment, name, value)
+    investment.updated_by = updated_by
+    investment.full_clean()
+    investment.save()
+    if partners is not None:
+        investment.partners.set(partners)
+    if chip_vendors is not None:
+        investment.chip_vendors.set(chip_vendors)
+    if CONVERSION_INPUTS & changes.keys():
+        _convert_on_commit(investment.pk)
+    return investment
+
+
+@transaction.atomic
+def citation_add(*, investment: Investment, source: Source, quote: str, locator: str = "") -> Citation:
+    """Attach the exact supporting words of a source to a figure."""
+    citation = Citation(investment=investment, source=source, quote=quote.strip(), locator=locator.strip())
+    citation.full_clean()
+    citation.save()
+    return citation
