@@ -1,0 +1,52 @@
+# Two commands do everything on a fresh machine with Python 3.11 and make:
+#   make run    virtualenv, install, migrate, sample data, bundled rates, server on 127.0.0.1:8000
+#   make test   the whole test suite
+# Both use the embedded default (SQLite, tasks in process) unless DATABASE_URL / REDIS_URL are set.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format check migrate sample-data rates admin-password e2e clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d); set PYTHON=/path/to/python3.11" % sys.version_info[:2])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+sample-data: migrate
+	$(BIN)/python manage.py load_sample_data
+
+rates: migrate
+	$(BIN)/python manage.py rates_load_bundled
+
+run: sample-data rates
+	$(BIN)/python manage.py create_local_admin
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+admin-password: migrate
+	$(BIN)/python manage.py create_local_admin --reset
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts .pytest_cache .ruff_cache
