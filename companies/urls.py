@@ -1,3 +1,10 @@
+from django.urls import path
+
+from companies import views
+
 app_name = "companies"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.CompanyListView.as_view(), name="list"),
+    path("<slug:slug>/", views.CompanyDetailView.as_view(), name="detail"),
+]
