@@ -4,6 +4,23 @@ from capex import views
 
 app_name = "capex"
 
+# Company and source pages keep their own namespaces ("companies:detail", "sources:detail"),
+# included from config/urls.py; their views are capex's because they show figures and totals.
+company_patterns = (
+    [
+        path("", views.CompanyListView.as_view(), name="list"),
+        path("<slug:slug>/", views.CompanyDetailView.as_view(), name="detail"),
+    ],
+    "companies",
+)
+source_patterns = (
+    [
+        path("", views.SourceListView.as_view(), name="list"),
+        path("<int:pk>/", views.SourceDetailView.as_view(), name="detail"),
+    ],
+    "sources",
+)
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("investments/<int:pk>/", views.InvestmentDetailView.as_view(), name="investment-detail"),

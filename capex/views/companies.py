@@ -1,7 +1,6 @@
 """
 The companies list and a company's page. They show capex totals, so they read through
-capex.page_selectors (which takes every total from capex.selectors); the dependency points
-from these pages to capex, never from the companies models.
+capex.page_selectors, which takes every total from capex.selectors.
 """
 
 from django.core.paginator import Paginator
