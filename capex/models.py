@@ -150,6 +150,12 @@ class Investment(models.Model):
 
     class Meta:
         ordering = ["-announced_on", "-id"]
+        # The editorial workflow (capex/services/workflow.py); groups get them in a data migration.
+        permissions = [
+            ("submit_investment", "Can send a figure for review"),
+            ("publish_investment", "Can publish a figure in review"),
+            ("return_investment", "Can return a figure to draft"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gte=0),
