@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 
 from capex.choices import Status, WorkflowState
 from capex.models import Citation, Investment
-from capex.selectors import Breakdown, Measures, Slice, _group, breakdown, figure_slices
+from capex.selectors import Breakdown, Measures, Slice, breakdown, figure_slices, group_slices
 from companies.models import Company
 from sources.models import Source
 
@@ -42,7 +42,7 @@ class SliceSet:
     unconverted: list[int]
 
     def group(self, dimension: str, *, year_mode: str = "announcement") -> Breakdown:
-        return _group(
+        return group_slices(
             self.slices, dimension=dimension, basis=self.basis, year_mode=year_mode, unconverted=self.unconverted
         )
 

@@ -299,10 +299,13 @@ def breakdown(
     if origins is not None:
         origin_ids = set(origins.filter(pk__in={s.origin_id for s in slices}).values_list("pk", flat=True))
         slices = [s for s in slices if s.origin_id in origin_ids]
-    return _group(slices, dimension=dimension, basis=basis, year_mode=year_mode, unconverted=unconverted)
+    return group_slices(slices, dimension=dimension, basis=basis, year_mode=year_mode, unconverted=unconverted)
 
 
-def _group(slices: Iterable[Slice], *, dimension: str, basis: str, year_mode: str, unconverted: list[int]) -> Breakdown:
+def group_slices(
+    slices: Iterable[Slice], *, dimension: str, basis: str, year_mode: str, unconverted: list[int]
+) -> Breakdown:
+    """Sum slices into buckets of one dimension; pages group one set of slices several ways without re-querying."""
     buckets: dict[str, Bucket] = {}
     total = Measures()
     figures: set[int] = set()
