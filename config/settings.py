@@ -12,6 +12,7 @@ Two ways to run, one module:
 Every variable is listed in .env.example.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -67,11 +68,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_countries",
     "simple_history",
+    "import_export",
     "corsheaders",
     "companies",
     "sources",
@@ -184,33 +187,86 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # --- REST API ------------------------------------------------------------------------------
+# Reads are public (published figures only); writes need a token (knox: stored hashed, with an
+# expiry, revocable at /api/v1/auth/logout/) or a session, and the model permission for the write.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so an anonymous write is answered 401 with a WWW-Authenticate challenge.
+        "config.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.ModelPermissionsOrReadOnly"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "config.api.filters.FilterBackend",
+        "config.api.filters.WhitelistOrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.api.throttling.AnonRateThrottle",
+        "config.api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="120/minute"),
+        "user": env.str("API_THROTTLE_USER", default="600/minute"),
+        # Token logins per client address, counted before the credentials are checked.
+        "login": env.str("API_THROTTLE_LOGIN", default="10/minute"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+# API tokens (django-rest-knox): only a hash is stored; each token expires and can be revoked.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30)),
+    "TOKEN_LIMIT_PER_USER": 20,
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "AI Capex Tracker API",
     "DESCRIPTION": (
         "Announced AI infrastructure investments by company, with the sources every figure comes "
-        "from and USD conversions at ECB reference rates."
+        "from and USD conversions at ECB reference rates.\n\n"
+        "Reading is open to everyone and returns published figures. Writing needs a token from "
+        "`POST /api/v1/auth/login/` (HTTP Basic credentials), sent as `Authorization: Token <token>`, "
+        "and the matching model permission; figures written through the API are drafts until a "
+        "reviewer publishes them. Lists use cursor pagination, accept `?format=csv`, and have a "
+        "streaming `export/` (CSV or JSON Lines) of every matching row. Totals in `/api/v1/stats/` "
+        "never double count: only top-level, current, published figures add up, and components only "
+        "split their parent."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CurrencyEnum": "currencies.choices.CURRENCY_CHOICES",
+        "CountryEnum": "companies.filters.COUNTRY_CHOICES",
+        "CompanyKindEnum": "companies.choices.CompanyKind",
+        "PublisherKindEnum": "sources.choices.PublisherKind",
+        "SourceKindEnum": "sources.choices.SourceKind",
+        "InvestmentStatusEnum": "capex.choices.Status",
+        "RefreshStatusEnum": "currencies.choices.RefreshStatus",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.add_error_responses",
+    ],
 }
 
+# Cross-origin reads only: browsers elsewhere may read the API; writes stay same-origin.
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Link", "Retry-After"]
 
 # --- Currencies ----------------------------------------------------------------------------
 # Where the live ECB provider fetches its feeds from; tests point it at a local server.
@@ -223,6 +279,8 @@ RATES_TOLERANCE_DAYS = env.int("RATES_TOLERANCE_DAYS", default=7)
 RATES_STALE_BUSINESS_DAYS = env.int("RATES_STALE_BUSINESS_DAYS", default=4)
 # The provider the scheduled refresh uses: "ecb" live in production, "ecb_bundled" offline.
 RATES_DEFAULT_PROVIDER = env.str("RATES_DEFAULT_PROVIDER", default="ecb_bundled" if EMBEDDED else "ecb")
+# Tasks started (dotted paths, `.delay()`) after new rates land; currencies never imports capex.
+CURRENCIES_AFTER_RATES_CHANGE = ["capex.tasks.recompute_conversions"]
 
 # --- Celery --------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -256,3 +314,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=15, hour=6),
     },
 }
+# Also refresh every N seconds when set: the end-to-end tests use it to make beat fire at once.
+RATES_REFRESH_INTERVAL_SECONDS = env.int("RATES_REFRESH_INTERVAL_SECONDS", default=0)
+if RATES_REFRESH_INTERVAL_SECONDS > 0:
+    CELERY_BEAT_SCHEDULE["refresh-rates-every-interval"] = {
+        "task": "currencies.tasks.refresh_rates",
+        "schedule": float(RATES_REFRESH_INTERVAL_SECONDS),
+    }

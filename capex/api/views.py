@@ -1,0 +1,350 @@
+"""
+Announced figures and their totals in the API.
+
+Anyone reads published figures; staff may ask for drafts (`?state=draft`). Writes need a
+token and the model permission, go through capex.services, and produce drafts: a figure is
+published only by a reviewer, through the workflow. Totals come from capex.selectors, which
+holds the rule that totals never double count.
+"""
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import F, Prefetch, Value
+from django.db.models.functions import Coalesce
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from capex.api.export import INVESTMENT_EXPORT
+from capex.api.serializers import (
+    CitationSerializer,
+    CitationWriteSerializer,
+    InvestmentCreateSerializer,
+    InvestmentSerializer,
+    InvestmentUpdateSerializer,
+    ReturnToDraftSerializer,
+)
+from capex.choices import FxBasis, WorkflowState
+from capex.filters import InvestmentFilterSet
+from capex.models import Citation, Investment
+from capex.selectors import DIMENSIONS, UNSPECIFIED, YEAR_MODES, Breakdown, Bucket, Measures, breakdown
+from capex.services import (
+    citation_add,
+    investment_create,
+    investment_publish,
+    investment_return_to_draft,
+    investment_submit,
+    investment_update,
+)
+from companies.models import Company
+from config.api.exceptions import validation_error_detail
+from config.api.export import Table
+from config.api.filters import FilterBackend
+from config.api.permissions import HasModelPermissions
+from config.api.renderers import CSVRenderer
+from config.api.views import ApiViewMixin, ResourceViewSet
+from currencies.api.serializers import RatesFreshnessSerializer
+from currencies.selectors import rates_freshness_payload
+
+CENT = Decimal("0.01")
+# Sorts figures without a USD value after every converted one in `?ordering=-amount_usd`.
+NOT_CONVERTED = Value(Decimal(-1))
+NOT_A_DRAFT = "Only a draft can be changed; a reviewer returns the figure to draft first."
+
+
+class InvestmentViewSet(ResourceViewSet):
+    """
+    Announced AI infrastructure figures. Lists show published, current figures unless asked
+    otherwise; headline figures and their components are both listed (`?top_level=true` for
+    headlines only), so a list is not a total: use `/api/v1/stats/` for totals.
+    """
+
+    lookup_value_regex = r"[0-9]{1,18}"
+    filterset_class = InvestmentFilterSet
+    ordering = ["-announced_on", "-id"]
+    ordering_fields = {
+        "announced_on": "Announcement date.",
+        "amount_usd": "USD value at the announcement-date rate (the low end of a range); figures not "
+        "converted sort as lowest.",
+        "company_name": "Name of the announcing company.",
+        "updated_at": "Last change of the record.",
+        "id": "Order of entry.",
+    }
+    export_spec = INVESTMENT_EXPORT
+    export_name = "investments"
+
+    def get_queryset(self):
+        return self._with_related(Investment.objects.visible_to(self.request.user))
+
+    def _with_related(self, queryset):
+        """Everything a page of figures shows, in a fixed number of queries whatever the page size."""
+        user = self.request.user
+        refs = Company.objects.only("id", "slug", "name")
+        return (
+            queryset.select_related("company", "superseded_by")
+            .prefetch_related(
+                Prefetch("partners", queryset=refs),
+                Prefetch("chip_vendors", queryset=refs),
+                Prefetch(
+                    "components",
+                    queryset=Investment.objects.visible_to(user).only("id", "parent_id").order_by("id"),
+                    to_attr="visible_components",
+                ),
+                Prefetch("citations", queryset=Citation.objects.select_related("source__publisher").order_by("id")),
+            )
+            .annotate(
+                amount_usd=Coalesce(F("amount_usd_at_announcement"), NOT_CONVERTED),
+                company_name=F("company__name"),
+            )
+        )
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return InvestmentCreateSerializer
+        if self.action == "partial_update":
+            return InvestmentUpdateSerializer
+        return InvestmentSerializer
+
+    def _read(self, investment: Investment, *, status_code: int = status.HTTP_200_OK) -> Response:
+        # Read back whatever the state: the writer sees the draft it just wrote.
+        fresh = self._with_related(Investment.objects.all()).get(pk=investment.pk)
+        data = InvestmentSerializer(fresh, context=self.get_serializer_context()).data
+        headers = {"Location": data["api_url"]} if status_code == status.HTTP_201_CREATED else None
+        return Response(data, status=status_code, headers=headers)
+
+    @extend_schema(request=InvestmentCreateSerializer, responses={201: InvestmentSerializer})
+    def create(self, request, *args, **kwargs):
+        """
+        Create a figure with its citations (needs `capex.add_investment`, and
+        `capex.add_citation` when citations are sent). It is saved as a draft.
+        """
+        serializer = InvestmentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        citations = fields.pop("citations", [])
+        if citations and not request.user.has_perm("capex.add_citation"):
+            self.permission_denied(request, message="Adding citations needs the permission capex.add_citation.")
+        with transaction.atomic():
+            investment = investment_create(created_by=request.user, **fields)
+            _add_citations(investment, citations)
+        return self._read(investment, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=InvestmentUpdateSerializer, responses={200: InvestmentSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        """Change some fields of a draft figure (needs `capex.change_investment`)."""
+        investment = self.get_object()
+        serializer = InvestmentUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if investment.state != WorkflowState.DRAFT:
+            raise ValidationError({"state": [NOT_A_DRAFT]})
+        investment = investment_update(investment=investment, updated_by=request.user, **serializer.validated_data)
+        return self._read(investment)
+
+    @extend_schema(request=CitationWriteSerializer, responses={201: CitationSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="citations",
+        permission_classes=[HasModelPermissions("capex.add_citation")],
+    )
+    def citations(self, request, *args, **kwargs):
+        """Attach a source and its supporting quote to a draft figure (needs `capex.add_citation`)."""
+        investment = self.get_object()
+        serializer = CitationWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if investment.state != WorkflowState.DRAFT:
+            raise ValidationError({"state": [NOT_A_DRAFT]})
+        citation = citation_add(investment=investment, **serializer.validated_data)
+        citation = Citation.objects.select_related("source__publisher").get(pk=citation.pk)
+        return Response(CitationSerializer(citation, context=self.get_serializer_context()).data, status=201)
+
+    @extend_schema(request=None, responses={200: InvestmentSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def submit(self, request, *args, **kwargs):
+        """Send a draft for review (needs `capex.submit_investment`; the figure needs a citation)."""
+        return self._read(investment_submit(investment=self.get_object(), by=request.user))
+
+    @extend_schema(request=None, responses={200: InvestmentSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def publish(self, request, *args, **kwargs):
+        """
+        Publish a figure in review (needs `capex.publish_investment`; nobody publishes a figure
+        they created or last changed).
+        """
+        return self._read(investment_publish(investment=self.get_object(), by=request.user))
+
+    @extend_schema(request=ReturnToDraftSerializer, responses={200: InvestmentSerializer})
+    @action(detail=True, methods=["post"], url_path="return-to-draft", permission_classes=[IsAuthenticated])
+    def return_to_draft(self, request, *args, **kwargs):
+        """Take a figure back to draft with a reason (needs `capex.return_investment`)."""
+        serializer = ReturnToDraftSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        investment = investment_return_to_draft(
+            investment=self.get_object(), by=request.user, reason=serializer.validated_data["reason"]
+        )
+        return self._read(investment)
+
+
+def _add_citations(investment: Investment, citations: list[dict]) -> None:
+    """
+    Attach citations in order; an error is reported under `citations` at the index it concerns,
+    as DRF reports errors of nested lists ({"citations": {"1": {"quote": [...]}}}).
+    """
+    for index, citation in enumerate(citations):
+        try:
+            citation_add(investment=investment, **citation)
+        except DjangoValidationError as error:
+            raise ValidationError({"citations": {str(index): validation_error_detail(error)}}) from error
+
+
+# --- Stats --------------------------------------------------------------------------------
+
+
+class MeasuresSerializer(serializers.Serializer):
+    low = serializers.DecimalField(max_digits=24, decimal_places=2, help_text="Sum of the low ends, in USD.")
+    high = serializers.DecimalField(max_digits=24, decimal_places=2, help_text="Sum of the high ends, in USD.")
+    point = serializers.DecimalField(
+        max_digits=24, decimal_places=2, help_text="Sum of the point values (a range's midpoint), in USD."
+    )
+
+
+class BucketSerializer(MeasuresSerializer):
+    key = serializers.CharField(help_text="The group: a company slug, country code, year, choice value or vendors.")
+    label = serializers.CharField(help_text="The group in words.")
+    figure_count = serializers.IntegerField(help_text="Headline figures that contribute to this group.")
+
+
+class StatsSerializer(serializers.Serializer):
+    group_by = serializers.ChoiceField(choices=DIMENSIONS, help_text="The dimension the totals are grouped by.")
+    basis = serializers.ChoiceField(choices=FxBasis.choices, help_text="Which USD conversion the totals use.")
+    year_mode = serializers.ChoiceField(choices=YEAR_MODES, help_text="How figures are assigned to years.")
+    currency = serializers.CharField(help_text="Currency of every amount: USD.")
+    total = MeasuresSerializer(help_text="The total over all groups; each headline figure is counted once.")
+    figure_count = serializers.IntegerField(help_text="Headline figures counted.")
+    buckets = BucketSerializer(many=True, help_text='The groups, largest first, "unspecified" last.')
+    unspecified = BucketSerializer(
+        help_text="What the figures do not break down by this dimension; zero when everything is assigned."
+    )
+    unconverted_figure_ids = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Headline figures left out for want of a USD value."
+    )
+    rates = RatesFreshnessSerializer(help_text="How fresh the exchange rates behind the USD values are.")
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    group_by = serializers.ChoiceField(choices=DIMENSIONS, default="company", help_text="The dimension to group by.")
+    basis = serializers.ChoiceField(
+        choices=FxBasis.choices,
+        default=FxBasis.ANNOUNCEMENT,
+        help_text="`announcement`: USD at the rate of each announcement date; `latest`: at the latest rate.",
+    )
+    year_mode = serializers.ChoiceField(
+        choices=YEAR_MODES,
+        default="announcement",
+        help_text="For `group_by=year`: `announcement` puts a figure in its announcement year; `spread` spreads "
+        "it over the years of its period in proportion to their days.",
+    )
+
+
+# Dimensions whose values include an explicit "unspecified".
+DIMENSIONS_WITH_UNSPECIFIED = {"scope", "category", "workload", "vendor"}
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def _measures(measures: Measures) -> dict:
+    return {"low": _money(measures.low), "high": _money(measures.high), "point": _money(measures.point)}
+
+
+def _bucket(bucket: Bucket) -> dict:
+    return {"key": bucket.key, "label": bucket.label, **_measures(bucket.measures), "figure_count": bucket.figure_count}
+
+
+def stats_payload(result: Breakdown, *, year_mode: str) -> dict:
+    buckets = [_bucket(bucket) for bucket in result.buckets]
+    unspecified = next((b for b in buckets if b["key"] == UNSPECIFIED), None)
+    if unspecified is None:
+        unspecified = _bucket(Bucket(key=UNSPECIFIED, label="Unspecified"))
+        if result.dimension in DIMENSIONS_WITH_UNSPECIFIED:
+            buckets.append(unspecified)
+    return {
+        "group_by": result.dimension,
+        "basis": result.basis,
+        "year_mode": year_mode,
+        "currency": "USD",
+        "total": _measures(result.total),
+        "figure_count": result.figure_count,
+        "buckets": buckets,
+        "unspecified": unspecified,
+        "unconverted_figure_ids": sorted(result.unconverted),
+        "rates": rates_freshness_payload(),
+    }
+
+
+class StatsView(ApiViewMixin, generics.GenericAPIView):
+    """
+    Totals of announced AI infrastructure spending in USD, grouped by one dimension, that
+    never double count: only top-level, current, published, not cancelled figures add up;
+    their components split them into groups, and what the components do not cover stays in
+    the headline's own group, usually "unspecified". Where a headline says "at least" and its
+    components add up to more, the components' sum counts (ByteDance: more than $12bn, of which
+    RMB 40bn and $6.8bn). The figure filters are those of `/api/v1/investments/`: a filter on a
+    component's attribute (`?scope=overseas`) totals the matching parts only.
+    """
+
+    filter_backends = [FilterBackend]
+    filterset_class = InvestmentFilterSet
+    pagination_class = None
+    serializer_class = StatsSerializer
+
+    def get_renderers(self):
+        return [JSONRenderer(), CSVRenderer()]
+
+    def get_queryset(self):
+        return Investment.objects.visible_to(self.request.user)
+
+    @extend_schema(
+        parameters=[
+            StatsQuerySerializer,
+            OpenApiParameter(
+                name="format",
+                type=OpenApiTypes.STR,
+                enum=["json", "csv"],
+                description="`csv` returns the groups as CSV rows.",
+            ),
+        ],
+        filters=True,
+        responses={200: StatsSerializer},
+    )
+    def get(self, request, *args, **kwargs):
+        # A plain dict, so a blank value is checked like any other (a QueryDict blank means "default").
+        query = StatsQuerySerializer(
+            data={
+                name: request.query_params[name]
+                for name in StatsQuerySerializer().fields
+                if name in request.query_params
+            }
+        )
+        query.is_valid(raise_exception=True)
+        options = query.validated_data
+        origins = self.filter_queryset(self.get_queryset())
+        result = breakdown(
+            dimension=options["group_by"],
+            basis=options["basis"],
+            origins=origins,
+            year_mode=options["year_mode"],
+        )
+        payload = stats_payload(result, year_mode=options["year_mode"])
+        if request.accepted_renderer.format == "csv":
+            columns = ["key", "label", "low", "high", "point", "figure_count"]
+            return Response(Table(columns=columns, rows=payload["buckets"]))
+        return Response(StatsSerializer(payload).data)

@@ -1,0 +1,179 @@
+"""
+/api/v1/stats/: totals that never double count, on the real sample figures at bundled ECB rates.
+The totals themselves come from capex.selectors; these tests check what the API makes of them.
+"""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+
+from capex.models import Investment
+from capex.tests.personas import api_client, fast_passwords, sample_figures_with_rates, throttles_reset
+
+pytestmark = pytest.mark.django_db
+
+STATS = "/api/v1/stats/"
+SAMPLE_COMPANIES = {"bytedance", "microsoft", "meta", "alphabet", "alibaba", "stargate"}
+
+
+@pytest.fixture(autouse=True)
+def _api_test_settings(settings):
+    throttles_reset()
+    fast_passwords(settings)
+
+
+@pytest.fixture
+def sample():
+    sample_figures_with_rates()
+
+
+def stats(**params) -> dict:
+    response = api_client("anonymous").get(STATS, params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def usd(investment: Investment) -> Decimal:
+    return investment.amount_usd_at_announcement
+
+
+def bucket(data: dict, key: str) -> dict:
+    return next(b for b in data["buckets"] if b["key"] == key)
+
+
+def test_each_sample_company_is_counted_once_and_bytedance_is_not_12bn_plus_its_components(sample):
+    data = stats(group_by="company")
+
+    keys = [b["key"] for b in data["buckets"]]
+    assert sorted(keys) == sorted(SAMPLE_COMPANIES)
+    assert all(b["figure_count"] == 1 for b in data["buckets"])
+    bytedance = bucket(data, "bytedance")
+    chips = Investment.objects.get(company__slug="bytedance", scope="domestic")
+    overseas = Investment.objects.get(company__slug="bytedance", scope="overseas")
+    components = usd(chips) + usd(overseas)
+    # "More than $12bn" whose parts add up to more: the parts' sum, once.
+    assert Decimal(bytedance["point"]) == components.quantize(Decimal("0.01"))
+    assert Decimal("12e9") < Decimal(bytedance["point"]) < Decimal("13e9")
+    assert Decimal(bytedance["point"]) != Decimal("12e9") + components
+
+
+def test_the_total_is_the_sum_of_the_groups_and_meta_counts_its_revision_only(sample):
+    data = stats(group_by="company")
+
+    for measure in ("low", "high", "point"):
+        assert Decimal(data["total"][measure]) == sum(Decimal(b[measure]) for b in data["buckets"])
+    meta = bucket(data, "meta")
+    assert (meta["low"], meta["high"], meta["point"]) == ("64000000000.00", "72000000000.00", "68000000000.00")
+    assert data["figure_count"] == 6
+    assert data["currency"] == "USD"
+
+
+def test_the_overseas_filter_totals_the_overseas_component_alone(sample):
+    data = stats(group_by="company", scope="overseas")
+
+    assert [b["key"] for b in data["buckets"]] == ["bytedance"]
+    assert data["total"]["point"] == "6800000000.00"
+
+
+def test_a_scope_breakdown_shows_the_unspecified_part_explicitly(sample):
+    data = stats(group_by="scope", company="bytedance")
+
+    assert {b["key"]: b["point"] for b in data["buckets"]} == {
+        "overseas": "6800000000.00",
+        "domestic": bucket(data, "domestic")["point"],
+        "unspecified": "0.00",
+    }
+    assert data["buckets"][-1]["key"] == "unspecified"
+    assert data["unspecified"]["point"] == "0.00"
+
+
+def test_alibaba_has_no_stated_scope_so_it_is_unspecified(sample):
+    data = stats(group_by="scope", company="alibaba")
+
+    assert [b["key"] for b in data["buckets"]] == ["unspecified"]
+    assert data["unspecified"]["point"] == data["total"]["point"]
+
+
+def test_the_unspecified_bucket_is_present_even_when_everything_is_assigned(sample):
+    data = stats(group_by="company")
+
+    assert data["unspecified"] == {
+        "key": "unspecified",
+        "label": "Unspecified",
+        "low": "0.00",
+        "high": "0.00",
+        "point": "0.00",
+        "figure_count": 0,
+    }
+
+
+def test_a_vendor_breakdown_keeps_a_shared_vendor_set_together(sample):
+    data = stats(group_by="vendor", company="bytedance")
+
+    assert {b["key"] for b in data["buckets"]} == {"cambricon+huawei+nvidia", "nvidia", "unspecified"}
+
+
+def test_the_fx_basis_is_a_parameter(sample):
+    at_announcement = stats(group_by="company", company="alibaba", basis="announcement")
+    latest = stats(group_by="company", company="alibaba", basis="latest")
+
+    assert (at_announcement["basis"], latest["basis"]) == ("announcement", "latest")
+    alibaba = Investment.objects.get(company__slug="alibaba")
+    assert at_announcement["total"]["point"] == str(alibaba.amount_usd_at_announcement)
+    assert latest["total"]["point"] == str(alibaba.amount_usd_latest)
+    assert at_announcement["total"] != latest["total"]
+
+
+def test_a_multi_year_figure_can_be_spread_over_its_years(sample):
+    by_announcement = stats(group_by="year", company="alibaba")
+    spread = stats(group_by="year", company="alibaba", year_mode="spread")
+
+    assert [b["key"] for b in by_announcement["buckets"]] == ["2025"]
+    assert [b["key"] for b in spread["buckets"]] == ["2025", "2026", "2027", "2028"]
+    assert abs(sum(Decimal(b["point"]) for b in spread["buckets"]) - Decimal(spread["total"]["point"])) < 1
+
+
+def test_drafts_never_count_even_for_staff(sample):
+    admin = api_client("admin")
+    Investment.objects.filter(company__slug="alphabet").update(state="draft")
+
+    drafts = admin.get(STATS, {"group_by": "company", "state": "draft"}).json()
+    published = admin.get(STATS, {"group_by": "company"}).json()
+
+    assert drafts["figure_count"] == 0
+    assert "alphabet" not in [b["key"] for b in published["buckets"]]
+
+
+def test_the_answer_says_how_fresh_the_rates_are(sample):
+    rates = stats()["rates"]
+
+    assert rates["rates_as_of"] == "2025-06-30"
+    assert rates["is_stale"] is True
+    assert set(rates) >= {"business_days_old", "stale_after_business_days", "last_refresh"}
+
+
+def test_stats_as_csv(sample):
+    response = api_client("anonymous").get(STATS, {"group_by": "company", "format": "csv"})
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert {row["key"] for row in rows} == SAMPLE_COMPANIES
+    assert set(rows[0]) == {"key", "label", "low", "high", "point", "figure_count"}
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"group_by": "colour"}, "group_by"),
+        ({"basis": "tomorrow"}, "basis"),
+        ({"year_mode": ""}, "year_mode"),
+        ({"company": "no-such-company"}, "company"),
+        ({"announced_from": "2025-02-30"}, "announced_from"),
+    ],
+)
+def test_bad_parameters_are_a_400_naming_them(params, field):
+    response = api_client("anonymous").get(STATS, params)
+
+    assert response.status_code == 400
+    assert field in response.json()

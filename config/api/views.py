@@ -1,0 +1,151 @@
+"""Behaviour every API view shares, and the list/export plumbing of the resource viewsets."""
+
+import hashlib
+
+from django.http import Http404
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from config.api import MAX_PARAM_LENGTH
+from config.api.export import ExportSpec, Table, streaming_export
+from config.api.renderers import CSVRenderer, JSONLinesRenderer
+
+
+class ApiViewMixin:
+    """
+    * Query parameters holding NUL characters or absurd lengths are refused with a 400 naming
+      them (PostgreSQL cannot store NUL in text, and would answer with an error).
+    * An unknown `?format=` is a 400 naming `format`, not DRF's 404.
+    * Errors are JSON whatever format was asked for.
+    * GET and HEAD answers carry a strong ETag of their body and honour If-None-Match
+      (304 Not Modified), and vary on the credentials, since staff see drafts.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        if getattr(self, request.method.lower(), None) is None:
+            # Before anything else looks at the request: a method not offered is a 405 for everyone.
+            raise MethodNotAllowed(request.method)
+        if request.query_params.get(api_settings.URL_FORMAT_OVERRIDE, None) == "":
+            raise ValidationError({api_settings.URL_FORMAT_OVERRIDE: ["Name a format, or leave the parameter out."]})
+        for key, values in request.query_params.lists():
+            for value in [key, *values]:
+                if "\x00" in value:
+                    raise ValidationError({key.replace("\x00", ""): ["Null characters are not allowed."]})
+                if len(value) > MAX_PARAM_LENGTH:
+                    raise ValidationError({key[:50]: [f"At most {MAX_PARAM_LENGTH} characters."]})
+        super().initial(request, *args, **kwargs)
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force=force)
+        except Http404:
+            formats = sorted({renderer.format for renderer in self.get_renderers()})
+            raise ValidationError(
+                {api_settings.URL_FORMAT_OVERRIDE: [f"Unknown format; choose one of {', '.join(formats)}."]}
+            ) from None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if not isinstance(response, Response):
+            return response
+        renderer = getattr(response, "accepted_renderer", None)
+        if response.status_code >= 400 and renderer is not None and renderer.format != "json":
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        if request.method in ("GET", "HEAD"):
+            patch_vary_headers(response, ("Authorization", "Cookie"))
+            if response.status_code == 200:
+                response.render()
+                etag = '"' + hashlib.sha256(response.content).hexdigest()[:40] + '"'
+                response["ETag"] = etag
+                return get_conditional_response(request, etag=etag, response=response)
+        return response
+
+
+_FORMAT_PARAMETER = OpenApiParameter(
+    name="format",
+    type=str,
+    enum=["json", "csv"],
+    description="`csv` returns this page as CSV (same columns as `export/`, next page in the `Link` header).",
+)
+_EXPORT_FORMAT_PARAMETER = OpenApiParameter(
+    name="format",
+    type=str,
+    enum=["csv", "jsonl"],
+    description="`csv` (default) or `jsonl` (JSON Lines, one object per line).",
+)
+
+
+class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
+    """
+    A resource with a list (JSON or one CSV page), a detail, and a streaming export of the
+    whole filtered list. Subclasses set `export_spec` and `export_name`, and add the mixins
+    for the writes they allow.
+    """
+
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    export_spec: ExportSpec
+    export_name: str
+
+    def get_renderers(self):
+        if self.action == "export":
+            return [CSVRenderer(), JSONLinesRenderer()]
+        if self.action == "list":
+            return [JSONRenderer(), CSVRenderer()]
+        return [JSONRenderer()]
+
+    def filter_queryset(self, queryset):
+        """The filters, ordering and their defaults are those of lists; a detail is found by its key alone."""
+        if self.action not in ("list", "export"):
+            return queryset
+        return super().filter_queryset(queryset)
+
+    @extend_schema(parameters=[_FORMAT_PARAMETER])
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if request.accepted_renderer.format == "csv":
+            ids = [obj.pk for obj in page]
+            rows = self.export_spec.rows_for_ids(self.get_queryset(), ids, request)
+            response = Response(Table(columns=self.export_spec.names, rows=rows))
+            link = self.paginator.link_header()
+            if link:
+                response["Link"] = link
+            return response
+        serializer = self.get_serializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        parameters=[_EXPORT_FORMAT_PARAMETER],
+        filters=True,
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Every matching row as CSV."),
+            (200, "application/jsonl"): OpenApiResponse(
+                OpenApiTypes.STR, description="Every matching row as JSON Lines."
+            ),
+        },
+    )
+    @action(detail=False, methods=["get"], url_path="export", pagination_class=None)
+    def export(self, request, *args, **kwargs):
+        """
+        Every row matching the filters, streamed as CSV or JSON Lines, with the same columns as
+        the CSV of a list page. Memory stays flat whatever the number of rows.
+        """
+        queryset = self.filter_queryset(self.get_queryset())
+        return streaming_export(
+            spec=self.export_spec,
+            queryset=queryset,
+            request=request,
+            export_format=request.accepted_renderer.format,
+            name=self.export_name,
+        )
