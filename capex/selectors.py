@@ -20,7 +20,8 @@ The rule
   midpoint as point; "at least", "up to", "about" and exact figures carry their one
   stated bound in all three. Each measure is treated independently by the rules above.
 * A figure with no USD value on the chosen basis ("not converted") is left out of totals
-  and reported in `Breakdown.unconverted`, never counted as zero.
+  and reported in `Breakdown.unconverted`, never counted as zero. A component with no USD
+  value splits nothing off: its part stays in the headline's own bucket.
 * Chip vendors: a slice that buys from several vendors goes to one bucket for that set of
   vendors ("Cambricon + Huawei + Nvidia"): the sources do not say how the money splits, and
   an even split would invent figures.
@@ -284,8 +285,10 @@ def breakdown(
 
     `investments` limits which countable figures take part (e.g. one company's).
     `origins` is a filtered set of figures of any level (the API's and pages' FilterSet):
-    only slices cut from those rows count, so `?scope=overseas` totals ByteDance's overseas
-    component without its headline. Buckets are sorted largest first, "unspecified" last.
+    a headline in it counts whole, and a component in it counts without its headline, so
+    `?scope=overseas` totals ByteDance's overseas component alone while
+    `?company=bytedance&top_level=true` totals the headline. Buckets are sorted largest
+    first, "unspecified" last.
     """
     if dimension not in DIMENSIONS:
         raise ValueError(f"Unknown dimension {dimension!r}; choose one of {', '.join(DIMENSIONS)}.")
@@ -297,8 +300,10 @@ def breakdown(
         investments = candidates if investments is None else investments.filter(pk__in=candidates.values("pk"))
     slices, unconverted = figure_slices(investments=investments, basis=basis)
     if origins is not None:
-        origin_ids = set(origins.filter(pk__in={s.origin_id for s in slices}).values_list("pk", flat=True))
-        slices = [s for s in slices if s.origin_id in origin_ids]
+        # A matching headline brings its whole effective amount; otherwise only matching components count.
+        involved_ids = {s.origin_id for s in slices} | {s.figure_id for s in slices}
+        origin_ids = set(origins.filter(pk__in=involved_ids).values_list("pk", flat=True))
+        slices = [s for s in slices if s.figure_id in origin_ids or s.origin_id in origin_ids]
     return group_slices(slices, dimension=dimension, basis=basis, year_mode=year_mode, unconverted=unconverted)
 
 

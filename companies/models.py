@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -78,6 +79,11 @@ class Company(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("companies:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        # The unique index is on LOWER(name), which Django cannot tie to the field; say it here by name.
+        if self.name and Company.objects.filter(name__iexact=self.name.strip()).exclude(pk=self.pk).exists():
+            raise ValidationError({"name": "A company with this name already exists."})
 
     @property
     def alias_list(self) -> list[str]:

@@ -67,6 +67,8 @@ class Source(models.Model):
                 condition=~models.Q(url=""),
                 name="source_url_unique_when_present",
                 violation_error_message="A source with this URL already exists.",
+                # "unique" lets Django report the error on the url field rather than the form.
+                violation_error_code="unique",
             ),
         ]
 

@@ -31,7 +31,7 @@ from capex.api.serializers import (
     InvestmentUpdateSerializer,
     ReturnToDraftSerializer,
 )
-from capex.choices import FxBasis, WorkflowState
+from capex.choices import FxBasis
 from capex.filters import InvestmentFilterSet
 from capex.models import Citation, Investment
 from capex.selectors import DIMENSIONS, UNSPECIFIED, YEAR_MODES, Breakdown, Bucket, Measures, breakdown
@@ -56,7 +56,6 @@ from currencies.selectors import rates_freshness_payload
 CENT = Decimal("0.01")
 # Sorts figures without a USD value after every converted one in `?ordering=-amount_usd`.
 NOT_CONVERTED = Value(Decimal(-1))
-NOT_A_DRAFT = "Only a draft can be changed; a reviewer returns the figure to draft first."
 
 
 class InvestmentViewSet(ResourceViewSet):
@@ -142,8 +141,6 @@ class InvestmentViewSet(ResourceViewSet):
         investment = self.get_object()
         serializer = InvestmentUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        if investment.state != WorkflowState.DRAFT:
-            raise ValidationError({"state": [NOT_A_DRAFT]})
         investment = investment_update(investment=investment, updated_by=request.user, **serializer.validated_data)
         return self._read(investment)
 
@@ -159,8 +156,6 @@ class InvestmentViewSet(ResourceViewSet):
         investment = self.get_object()
         serializer = CitationWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if investment.state != WorkflowState.DRAFT:
-            raise ValidationError({"state": [NOT_A_DRAFT]})
         citation = citation_add(investment=investment, **serializer.validated_data)
         citation = Citation.objects.select_related("source__publisher").get(pk=citation.pk)
         return Response(CitationSerializer(citation, context=self.get_serializer_context()).data, status=201)

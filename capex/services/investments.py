@@ -4,14 +4,23 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from capex.choices import WorkflowState
 from capex.models import Citation, Investment
 from companies.models import Company
 from sources.models import Source
 
 # A change to any of these invalidates the stored USD conversions.
 CONVERSION_INPUTS = frozenset({"amount", "amount_high", "currency", "announced_on"})
+NOT_A_DRAFT = "Only a draft can be changed; a reviewer returns the figure to draft first."
+
+
+def _require_draft(investment: Investment) -> None:
+    """Figures in review or published are what a reviewer saw: they change only as drafts."""
+    if investment.state != WorkflowState.DRAFT:
+        raise ValidationError({"state": NOT_A_DRAFT})
 
 
 def _convert_on_commit(investment_id: int) -> None:
@@ -66,7 +75,8 @@ def investment_update(
     chip_vendors: Iterable[Company] | None = None,
     **changes: Any,
 ) -> Investment:
-    """Change fields of a figure; the conversions are refreshed when an input to them changed."""
+    """Change fields of a draft figure; the conversions are refreshed when an input to them changed."""
+    _require_draft(investment)
     for name, value in changes.items():
         setattr(investment, name, value)
     investment.updated_by = updated_by
@@ -83,7 +93,8 @@ def investment_update(
 
 @transaction.atomic
 def citation_add(*, investment: Investment, source: Source, quote: str, locator: str = "") -> Citation:
-    """Attach the exact supporting words of a source to a figure."""
+    """Attach the exact supporting words of a source to a draft figure."""
+    _require_draft(investment)
     citation = Citation(investment=investment, source=source, quote=quote.strip(), locator=locator.strip())
     citation.full_clean()
     citation.save()

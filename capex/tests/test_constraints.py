@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from capex.choices import Qualifier, WorkflowState
 from capex.models import Citation, Investment
-from capex.services import citation_add, investment_create, investment_publish, investment_submit
+from capex.services import citation_add, investment_create, investment_publish, investment_submit, investment_update
 from capex.tests.factories import CitationFactory, InvestmentFactory
 from companies.tests.factories import CompanyFactory
 from sources.tests.factories import SourceFactory
@@ -157,3 +157,17 @@ def test_submit_moves_a_draft_to_review():
     investment_submit(investment=investment, by=None)
     investment.refresh_from_db()
     assert investment.state == WorkflowState.IN_REVIEW
+
+
+def test_a_published_figure_cannot_be_changed_until_returned_to_draft():
+    investment = InvestmentFactory()
+    citation_add(investment=investment, source=SourceFactory(), quote="plans to invest $1bn")
+    investment_publish(investment=investment, by=None)
+    with pytest.raises(ValidationError) as exc:
+        investment_update(investment=investment, title="Changed behind the reviewer's back")
+    assert "Only a draft can be changed" in exc.value.message_dict["state"][0]
+    with pytest.raises(ValidationError):
+        citation_add(investment=investment, source=SourceFactory(), quote="another quote")
+    investment.refresh_from_db()
+    assert investment.title != "Changed behind the reviewer's back"
+    assert investment.citations.count() == 1

@@ -195,3 +195,10 @@ def test_breakdown_runs_a_fixed_number_of_queries(bytedance, django_assert_max_n
 def test_unknown_dimension_is_refused():
     with pytest.raises(ValueError, match="Unknown dimension"):
         breakdown(dimension="colour")
+
+
+def test_filtering_on_a_headline_counts_it_whole(bytedance):
+    origins = Investment.objects.filter(company__slug="bytedance", parent__isnull=True)
+    result = breakdown(dimension="scope", origins=origins)
+    assert result.total.point == Decimal("12291298066.09")
+    assert {b.key for b in result.buckets} == {"domestic", "overseas"}

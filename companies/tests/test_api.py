@@ -76,7 +76,7 @@ def test_an_editor_creates_and_changes_a_company():
     ("payload", "field"),
     [
         ({"name": "Dup", "slug": "bytedance", "country": "CN"}, "slug"),
-        ({"name": "bytedance", "slug": "other", "country": "CN"}, "non_field_errors"),
+        ({"name": "bytedance", "slug": "other", "country": "CN"}, "name"),
         ({"name": "X", "slug": "has space", "country": "CN"}, "slug"),
         ({"name": "X", "slug": "x", "country": "XX"}, "country"),
         ({"name": "X", "slug": "x", "country": "CN", "parent": "nobody"}, "parent"),

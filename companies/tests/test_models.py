@@ -32,3 +32,10 @@ def test_country_must_be_iso_code():
     with pytest.raises(ValidationError) as exc:
         company.full_clean()
     assert "country" in exc.value.message_dict
+
+
+def test_duplicate_name_is_reported_on_the_name_field():
+    CompanyFactory(name="ByteDance", slug="bytedance")
+    with pytest.raises(ValidationError) as exc:
+        CompanyFactory.build(name="BYTEDANCE", slug="bytedance-2").full_clean()
+    assert exc.value.message_dict["name"] == ["A company with this name already exists."]

@@ -30,7 +30,7 @@ def test_the_same_article_pasted_twice_is_refused():
         source_create(
             title="Stargate again", url="https://OPENAI.com/index/announcing-the-stargate-project?utm_medium=x"
         )
-    assert "url" in exc.value.message_dict or "__all__" in exc.value.message_dict
+    assert exc.value.message_dict["url"] == ["A source with this URL already exists."]
 
 
 def test_sources_without_url_do_not_collide():
