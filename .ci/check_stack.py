@@ -10,9 +10,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import django
 
+# Run as a script from the repository root: make the project importable for django.setup().
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 BASE = sys.argv[1].rstrip("/")
 
 

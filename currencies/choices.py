@@ -13,10 +13,15 @@ class RateProvider(models.TextChoices):
 
 PROVIDER_PREFERENCE = [RateProvider.ECB, RateProvider.ECB_BUNDLED, RateProvider.PEG, RateProvider.MANUAL]
 
+# Providers that publish market rates from a feed. Only these say how fresh the rates are: a peg
+# holds every day by law and a manual rate is typed in, so neither can go stale.
+FEED_PROVIDERS = [RateProvider.ECB, RateProvider.ECB_BUNDLED]
+
 
 class RefreshStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
+    PARTIAL = "partial", "Succeeded, some currencies missing"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped (another run holds the lock)"
 

@@ -38,14 +38,24 @@ class ExchangeRate(models.Model):
                 violation_error_message="Base and currency must differ.",
             ),
         ]
-        indexes = [models.Index(fields=["currency", "date"], name="exchange_rate_currency_date")]
+        indexes = [
+            models.Index(fields=["currency", "date"], name="exchange_rate_currency_date"),
+            # "Rates as of" on every page reads the newest date of each feed provider.
+            models.Index(fields=["provider", "-date"], name="exchange_rate_provider_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.base}->{self.currency} {self.rate} ({self.get_provider_display()})"
 
 
 class RateRefresh(models.Model):
-    """One refresh run of one provider, so staleness and failures are visible, not guessed."""
+    """
+    One refresh run of one provider, so staleness and failures are visible, not guessed.
+
+    A run that wrote rows stays "pending" (conversions_updated_at empty) until a recompute of the
+    conversions that saw those rows commits; the next refresh re-triggers the recompute until then,
+    so a worker killed in the middle of a recompute cannot leave figures on old rates for good.
+    """
 
     provider = models.CharField(max_length=20, choices=RateProvider.choices)
     started_at = models.DateTimeField()
@@ -54,6 +64,11 @@ class RateRefresh(models.Model):
     rows_written = models.PositiveIntegerField(default=0)
     newest_rate_date = models.DateField(null=True, blank=True)
     error = models.TextField(blank=True)
+    conversions_updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the stored USD conversions were recomputed with the rates this run wrote.",
+    )
 
     class Meta:
         ordering = ["-started_at"]

@@ -1,0 +1,38 @@
+"""
+Celery tasks of the capex app. currencies starts `recompute_conversions` after new rates land
+(settings.CURRENCIES_AFTER_RATES_CHANGE); beat never calls it directly.
+"""
+
+from dataclasses import asdict
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from capex.conversions import conversions_recompute_all
+
+# A million figures recompute in well under a minute on PostgreSQL (see BENCHMARKS.md); the
+# limits leave room for much larger tables without letting a stuck run hold the lock forever.
+RECOMPUTE_SOFT_TIME_LIMIT = 900
+RECOMPUTE_TIME_LIMIT = 960
+
+
+@shared_task(
+    name="capex.tasks.recompute_conversions",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=RECOMPUTE_SOFT_TIME_LIMIT,
+    time_limit=RECOMPUTE_TIME_LIMIT,
+)
+def recompute_conversions() -> dict:
+    """
+    Recompute the USD conversions of every figure in one transaction. Idempotent; a run that
+    overlaps another is skipped, and the refresh runs it did not see start it again later.
+    """
+    result = conversions_recompute_all()
+    if result is None:
+        return {"status": "skipped"}
+    return {"status": "succeeded", **asdict(result)}
