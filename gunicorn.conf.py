@@ -13,6 +13,7 @@ keepalive = 5
 # Recycle workers now and then so that slow memory growth never accumulates.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
-accesslog = "-"
+# One line per request on stdout; the benchmark turns it off (GUNICORN_ACCESSLOG="").
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -212,6 +212,14 @@ class Dashboard:
     shares: dict[str, Breakdown]
     latest: list[Investment]
     unconverted: list[Investment]
+    unconverted_count: int = 0
+
+
+# The home page lists the largest companies and the first figures not converted, not all of them:
+# at 20,000 companies and 10,000 unconverted figures the full lists made a 33 MB page. The
+# companies page and the stats API (`unconverted_figure_ids`) have them all.
+HOME_COMPANIES = 100
+HOME_UNCONVERTED = 100
 
 
 def dashboard(*, basis: str, year_mode: str, today: date, latest: int = 8, past_years: int = 3) -> Dashboard:
@@ -226,17 +234,21 @@ def dashboard(*, basis: str, year_mode: str, today: date, latest: int = 8, past_
             )
         )
     by_company = slices.group("company")
-    companies = Company.objects.in_bulk([b.key for b in by_company.buckets], field_name="slug")
+    largest = by_company.buckets[:HOME_COMPANIES]
+    companies = Company.objects.in_bulk([b.key for b in largest], field_name="slug")
     return Dashboard(
         total=years.total,
         figure_count=years.figure_count,
         years=years,
         year_cards=cards,
         stack=years_by_company(slices, year_mode=year_mode),
-        companies=[CompanyTotal(companies[b.key], b.measures, b.figure_count) for b in by_company.buckets],
+        companies=[CompanyTotal(companies[b.key], b.measures, b.figure_count) for b in largest],
         shares={dimension: slices.group(dimension) for dimension in BREAKDOWN_DIMENSIONS},
         latest=list(headline_figures(Investment.objects.published()).order_by("-announced_on", "-id")[:latest]),
-        unconverted=list(Investment.objects.filter(pk__in=slices.unconverted).select_related("company")),
+        unconverted=list(
+            Investment.objects.filter(pk__in=sorted(slices.unconverted)[:HOME_UNCONVERTED]).select_related("company")
+        ),
+        unconverted_count=len(slices.unconverted),
     )
 
 

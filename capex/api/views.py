@@ -22,7 +22,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from capex.aggregates import cached
 from capex.api.export import INVESTMENT_EXPORT
+from capex.api.fast import investment_rows
 from capex.api.serializers import (
     CitationSerializer,
     CitationWriteSerializer,
@@ -86,23 +88,34 @@ class InvestmentViewSet(ResourceViewSet):
         """Everything a page of figures shows, in a fixed number of queries whatever the page size."""
         user = self.request.user
         refs = Company.objects.only("id", "slug", "name")
+        # A JSON list page reads plain lists (capex.api.fast): without `to_attr` Django builds a
+        # related manager and clones its queryset for each figure and relation, 150 clones a page.
+        lists = self.action == "list"
         return (
             queryset.select_related("company", "superseded_by")
             .prefetch_related(
-                Prefetch("partners", queryset=refs),
-                Prefetch("chip_vendors", queryset=refs),
+                Prefetch("partners", queryset=refs, to_attr="partner_list" if lists else None),
+                Prefetch("chip_vendors", queryset=refs, to_attr="vendor_list" if lists else None),
                 Prefetch(
                     "components",
                     queryset=Investment.objects.visible_to(user).only("id", "parent_id").order_by("id"),
                     to_attr="visible_components",
                 ),
-                Prefetch("citations", queryset=Citation.objects.select_related("source__publisher").order_by("id")),
+                Prefetch(
+                    "citations",
+                    queryset=Citation.objects.select_related("source__publisher").order_by("id"),
+                    to_attr="citation_list" if lists else None,
+                ),
             )
             .annotate(
                 amount_usd=Coalesce(F("amount_usd_at_announcement"), NOT_CONVERTED),
                 company_name=F("company__name"),
             )
         )
+
+    def page_data(self, page) -> list[dict]:
+        """A JSON page is built by `investment_rows`: the serializer's output, without its per-row cost."""
+        return investment_rows(page, context=self.get_serializer_context())
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -332,14 +345,25 @@ class StatsView(ApiViewMixin, generics.GenericAPIView):
         query.is_valid(raise_exception=True)
         options = query.validated_data
         origins = self.filter_queryset(self.get_queryset())
-        result = breakdown(
-            dimension=options["group_by"],
-            basis=options["basis"],
-            origins=origins,
-            year_mode=options["year_mode"],
-        )
-        payload = stats_payload(result, year_mode=options["year_mode"])
+
+        def compute() -> dict:
+            result = breakdown(
+                dimension=options["group_by"],
+                basis=options["basis"],
+                origins=origins,
+                year_mode=options["year_mode"],
+            )
+            # Serialized once: with thousands of buckets, serializing took longer than reading the cache.
+            return dict(StatsSerializer(stats_payload(result, year_mode=options["year_mode"])).data)
+
+        # Totals change only with the data version (capex.aggregates); staff may see drafts, which do not bump it.
+        if request.user.is_staff:
+            data = compute()
+        else:
+            params = {key: sorted(values) for key, values in request.query_params.lists() if key != "format"}
+            data = cached("stats", params, compute)
         if request.accepted_renderer.format == "csv":
             columns = ["key", "label", "low", "high", "point", "figure_count"]
-            return Response(Table(columns=columns, rows=payload["buckets"]))
-        return Response(StatsSerializer(payload).data)
+            return Response(Table(columns=columns, rows=data["buckets"]))
+        data["rates"] = RatesFreshnessSerializer(rates_freshness_payload()).data
+        return Response(data)

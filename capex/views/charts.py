@@ -5,11 +5,11 @@ numbers). Because the table, the CSV and the picture come from one object, they 
 disagree.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from capex.page_selectors import DIMENSION_LABELS, OTHER, CrossTab
-from capex.selectors import UNSPECIFIED, Breakdown, Measures
+from capex.selectors import UNSPECIFIED, Breakdown, Bucket, Measures
 from capex.templatetags.capex_format import money_text
 
 CENTS = Decimal("0.01")
@@ -208,10 +208,27 @@ def units(basis_label: str, *, plot_shares: bool = False) -> str:
     return f"USD, billions, at the {basis_label.lower()}"
 
 
+# A chart with more groups than this shows the largest and one "Other" group for the rest: at a
+# million figures the vendor breakdown had thousands of vendor sets, a 5 MB chart on the home page.
+MAX_CHART_BUCKETS = 20
+
+
+def _largest_buckets(result: Breakdown) -> Breakdown:
+    """The breakdown with its smallest groups summed into one "Other (n)" group, "unspecified" kept apart."""
+    if result.dimension == "year" or len(result.buckets) <= MAX_CHART_BUCKETS:
+        return result
+    named = [b for b in result.buckets if b.key != UNSPECIFIED]
+    unspecified = [b for b in result.buckets if b.key == UNSPECIFIED]
+    shown, rest = named[: MAX_CHART_BUCKETS - 1], named[MAX_CHART_BUCKETS - 1 :]
+    other = Bucket(key=OTHER, label=f"Other ({len(rest)})", measures=sum((b.measures for b in rest), Measures()))
+    return replace(result, buckets=[*shown, other, *unspecified])
+
+
 def breakdown_chart(
     result: Breakdown, *, chart_id: str, title: str, basis_label: str, kind: str = "hbar", summary: str = ""
 ) -> Chart:
     """One series over the buckets of a breakdown, with each bucket's share of the total."""
+    result = _largest_buckets(result)
     dimension = result.dimension
     return Chart(
         id=chart_id,

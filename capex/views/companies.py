@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 from django_countries import countries
 
+from capex.aggregates import cached_page
 from capex.models import Investment
 from capex.page_selectors import BREAKDOWN_DIMENSIONS, DIMENSION_LABELS, company_page, company_rows
 from capex.views.charts import breakdown_chart
@@ -91,6 +92,10 @@ def _next_sort(key: str, current: str, descending: bool) -> str:
 
 class CompanyDetailView(PageOptionsMixin, TemplateView):
     template_name = "companies/company_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        # The company's totals and figures change only with the data version (capex.aggregates).
+        return cached_page(request, "company", lambda: super(CompanyDetailView, self).get(request, *args, **kwargs))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

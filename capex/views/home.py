@@ -3,6 +3,7 @@
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from capex.aggregates import cached_page
 from capex.page_selectors import dashboard
 from capex.views.charts import breakdown_chart, crosstab_chart, usd_display
 from capex.views.common import PageOptionsMixin
@@ -17,6 +18,10 @@ SHARE_TITLES = {
 
 class HomeView(PageOptionsMixin, TemplateView):
     template_name = "capex/home.html"
+
+    def get(self, request, *args, **kwargs):
+        # The dashboard totals every countable figure: computed once per data version (capex.aggregates).
+        return cached_page(request, "home", lambda: super(HomeView, self).get(request, *args, **kwargs))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

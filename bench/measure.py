@@ -1,0 +1,135 @@
+"""
+The Django side of the benchmark, run against the same database as the server:
+
+    python bench/measure.py plan      -> the URLs of E1..E8 for this data set, and an admin cookie (JSON)
+    python bench/measure.py warm      -> fill the cached totals of the URLs read from stdin (cold times, JSON)
+    python bench/measure.py queries   -> queries per request of each URL (JSON), read from stdin
+
+Queries are counted with the test client and CaptureQueriesContext, one warm-up request first,
+so the count is that of a request served by a warm worker (caches filled as in production).
+"""
+
+import base64
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from capex.aggregates import VERSION_KEY  # noqa: E402
+from capex.models import Investment  # noqa: E402
+
+SCOPE = "domestic"
+EXPORT_ROWS = 100_000
+ADMIN_USERNAME = "bench-admin"
+
+
+def _cursor(position: str) -> str:
+    return base64.b64encode(urlencode({"p": position}).encode("ascii")).decode("ascii")
+
+
+def plan() -> dict:
+    public = Investment.objects.published().current()
+    listed = public.filter(scope=SCOPE).order_by("-announced_on", "-id")
+    total = listed.count()
+    deep = listed.values_list("announced_on", flat=True)[total // 2] if total else None
+    top_company = (
+        public.values("company__slug").order_by().annotate(n=django.db.models.Count("id")).order_by("-n").first()
+    )
+    year = (
+        public.order_by()
+        .values("announced_on__year")
+        .annotate(n=django.db.models.Count("id"))
+        .order_by("-n")
+        .values_list("announced_on__year", flat=True)
+        .first()
+    )
+    ordered = public.order_by("-announced_on").values_list("announced_on", flat=True)
+    public_count = public.count()
+    export_from = ordered[min(EXPORT_ROWS, public_count - 1)]
+    export_count = public.filter(announced_on__gte=export_from).count()
+    user_model = get_user_model()
+    admin, _ = user_model.objects.get_or_create(
+        username=ADMIN_USERNAME, defaults={"is_staff": True, "is_superuser": True, "email": "bench@example.com"}
+    )
+    client = Client()
+    client.force_login(admin)
+    e1 = f"/api/v1/investments/?scope={SCOPE}&page_size=50"
+    return {
+        "figures": Investment.objects.count(),
+        "public_figures": public_count,
+        "e1_rows": total,
+        "e3_depth": total // 2,
+        "export_rows": export_count,
+        "company": top_company["company__slug"],
+        "company_figures": top_company["n"],
+        "year": year,
+        "admin_cookie": f"sessionid={client.cookies['sessionid'].value}",
+        "urls": {
+            "E1": e1,
+            "E2": f"{e1}&category=chips&currency=USD&workload=training",
+            "E3": f"{e1}&cursor={_cursor(deep.isoformat())}" if deep else e1,
+            "E4": f"/companies/{top_company['company__slug']}/",
+            "E5": f"/api/v1/stats/?group_by=company&announced_from={year}-01-01&announced_to={year}-12-31",
+            "E6": "/",
+            "E7": f"/api/v1/investments/export/?announced_from={export_from.isoformat()}",
+            "E8": "/admin/capex/investment/",
+        },
+    }
+
+
+def warm(urls: dict) -> dict:
+    """
+    Fill the cached totals (capex.aggregates) for these pages at the current data version, in
+    process and without a request timeout, as a worker does after a publish or a rate change.
+    Returns how long each cold computation took, in seconds.
+    """
+    # A new data version first, as a publish or a rate change makes: every page below is computed cold.
+    cache.set(VERSION_KEY, f"bench-{time.time_ns()}", timeout=None)
+    client = Client()
+    timings = {}
+    for name, url in urls.items():
+        started = time.monotonic()
+        response = client.get(url, HTTP_HOST="localhost")
+        timings[name] = {"status": response.status_code, "cold_seconds": round(time.monotonic() - started, 2)}
+    return timings
+
+
+def queries(urls: dict) -> dict:
+    admin = get_user_model().objects.get(username=ADMIN_USERNAME)
+    anonymous, staff = Client(), Client()
+    staff.force_login(admin)
+    result = {}
+    for name, url in urls.items():
+        client = staff if url.startswith("/admin/") else anonymous
+        client.get(url, HTTP_HOST="localhost")
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, HTTP_HOST="localhost")
+            if getattr(response, "streaming", False):
+                for _ in response.streaming_content:
+                    pass
+        result[name] = {"status": response.status_code, "queries": len(captured.captured_queries)}
+    return result
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "plan":
+        print(json.dumps(plan()))
+    elif sys.argv[1] == "warm":
+        print(json.dumps(warm(json.load(sys.stdin))))
+    else:
+        print(json.dumps(queries(json.load(sys.stdin))))
