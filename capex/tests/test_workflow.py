@@ -265,3 +265,11 @@ def test_a_draft_is_not_returned_to_draft(editor, reviewer):
         investment_return_to_draft(investment=investment, by=reviewer, reason="Again")
 
     assert error.value.message_dict["state"] == ["This figure is already a draft."]
+
+
+def test_editors_and_reviewers_may_enter_manual_rates_viewers_may_not():
+    from capex.tests.fixtures.personas import make_user
+
+    for role in ("Editor", "Reviewer"):
+        assert make_user(role).has_perm("currencies.add_exchangerate"), role
+    assert not make_user("Viewer").has_perm("currencies.add_exchangerate")
