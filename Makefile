@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format check migrate sample-data rates admin-password e2e clean
+.PHONY: run test lint format check migrate sample-data rates admin-password e2e clean backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d); set PYTHON=/path/to/python3.11" % sys.version_info[:2])'
@@ -50,3 +50,24 @@ check: lint
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts .pytest_cache .ruff_cache
+
+# PostgreSQL backups with pg_dump / pg_restore, of the database DATABASE_URL (or DATABASE_URL_FILE) names.
+#   make backup                         writes backups/capex-<UTC time>.dump (custom format, compressed)
+#   make backup BACKUP=path.dump        writes there
+#   make restore BACKUP=path.dump       replaces the database's contents with the backup's, in one transaction
+BACKUP_DIR ?= backups
+DB_URL = $${DATABASE_URL:-$$(cat "$${DATABASE_URL_FILE:-/dev/null}")}
+
+backup:
+	@url="$(DB_URL)"; case "$$url" in postgres://*|postgresql://*) ;; *) echo "make backup needs DATABASE_URL (or DATABASE_URL_FILE) naming a PostgreSQL database" >&2; exit 1;; esac; \
+	file="$(or $(BACKUP),$(BACKUP_DIR)/capex-$$(date -u +%Y%m%dT%H%M%SZ).dump)"; \
+	mkdir -p "$$(dirname "$$file")" && \
+	pg_dump --format=custom --no-owner --no-acl --dbname="$$url" --file="$$file.partial" && \
+	mv "$$file.partial" "$$file" && echo "Backup written to $$file"
+
+restore:
+	@test -n "$(BACKUP)" || { echo "Name the backup: make restore BACKUP=backups/capex-....dump" >&2; exit 1; }
+	@test -r "$(BACKUP)" || { echo "Cannot read $(BACKUP)" >&2; exit 1; }
+	@url="$(DB_URL)"; case "$$url" in postgres://*|postgresql://*) ;; *) echo "make restore needs DATABASE_URL (or DATABASE_URL_FILE) naming a PostgreSQL database" >&2; exit 1;; esac; \
+	pg_restore --clean --if-exists --no-owner --no-acl --single-transaction --exit-on-error --dbname="$$url" "$(BACKUP)" && \
+	echo "Restored $(BACKUP)"

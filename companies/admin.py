@@ -6,11 +6,11 @@ against it), the change history field by field, and CSV/XLSX import and export b
 from django.contrib import admin
 from django.db.models import Count
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from companies.models import Company
 from companies.resources import CompanyResource
+from config.spreadsheets import CSV, XLSX
 
 
 @admin.register(Company)

@@ -36,7 +36,9 @@ def _secret(name: str, default: str | None = None) -> str | None:
 
 
 # The embedded default is the absence of a database URL: nothing to configure.
-EMBEDDED = not env.str("DATABASE_URL", default="")
+# Like SECRET_KEY, the URLs (which hold passwords) may come from DATABASE_URL_FILE / REDIS_URL_FILE.
+DATABASE_URL = _secret("DATABASE_URL", default="")
+EMBEDDED = not DATABASE_URL
 
 DEBUG = env.bool("DEBUG", default=EMBEDDED)
 
@@ -76,6 +78,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "corsheaders",
+    "csp",
+    "axes",
     "companies",
     "sources",
     "currencies",
@@ -93,6 +97,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,7 +123,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if not EMBEDDED:
     # Persistent connections, checked before reuse so a restarted PostgreSQL is survived.
@@ -125,12 +132,12 @@ if not EMBEDDED:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = _secret("REDIS_URL", default="")
 
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "TIMEOUT": 300,
             # Short timeouts: a cache that is down must not hold up a page.
@@ -139,6 +146,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -185,6 +198,55 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# A signed-in session ends after this many hours.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE_HOURS", default=12) * 3600
+
+# The admin lives at a configurable path, so that it is not where every scanner looks first.
+ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
+if ADMIN_URL == "/":
+    raise ImproperlyConfigured("ADMIN_URL must name a path, such as 'admin/' or 'staff-7f3a/'.")
+
+# Content-Security-Policy (django-csp): the pages have no inline script or style, so nothing
+# inline is allowed. Only the API documentation pages (Swagger UI, Redoc) relax it; see config/urls.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Login lockout (django-axes), within OWASP ASVS 4.0 2.2.1 (at most 100 failed attempts per hour
+# on one account): after AXES_FAILURE_LIMIT failures an account is locked for AXES_COOLOFF_MINUTES,
+# whatever address the attempts come from, so at most limit x 60 / cool-off failures an hour.
+# The lock is temporary, so a locked account is a nuisance for minutes, not a denial of service.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Either count locks: one account from anywhere, or one client address trying many accounts.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Behind N trusted proxies the client address is the Nth from the right in X-Forwarded-For;
+# with none (the default) only the socket address counts, which a client cannot forge.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_VERBOSE = False
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+if AXES_FAILURE_LIMIT < 1 or AXES_FAILURE_LIMIT * 60 / max(AXES_COOLOFF_TIME.total_seconds() / 60, 1) > 100:
+    raise ImproperlyConfigured(
+        "AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES allow more than 100 failed logins an hour on one account "
+        "(OWASP ASVS 2.2.1); lower the limit or lengthen the cool-off."
+    )
 
 # --- REST API ------------------------------------------------------------------------------
 # Reads are public (published figures only); writes need a token (knox: stored hashed, with an

@@ -11,9 +11,9 @@ the figures in capex's admin (sources do not know about figures).
 from django.contrib import admin
 from django.db.models import Count
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.spreadsheets import CSV, XLSX
 from sources.models import Publisher, Source
 from sources.resources import SourceResource
 

@@ -32,6 +32,12 @@ class SourceListView(ListView):
     def get_queryset(self):
         return sources_with_counts(self.filters.qs).order_by("-published_on", "title")
 
+    def paginate_queryset(self, queryset, page_size):
+        """As on the companies list, a page number that is not one shows the nearest page, not a 404."""
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(

@@ -3,6 +3,8 @@ Cursor pagination for every list: a page boundary is a position in the ordering,
 offset, so figures added while a client pages through do not shift or repeat rows.
 """
 
+import base64
+import binascii
 import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -45,6 +47,15 @@ class CursorPagination(pagination.CursorPagination):
 
     def decode_cursor(self, request):
         """A cursor that the API did not issue is bad input (400 naming `cursor`), not a missing page."""
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is not None:
+            # DRF's decoder skips characters that are not base64, so "%%%" would be read as the first page.
+            try:
+                base64.b64decode(encoded.encode("ascii"), validate=True)
+            except (ValueError, binascii.Error):
+                raise ValidationError(
+                    {self.cursor_query_param: ["This cursor is not valid; use a `next` link."]}
+                ) from None
         try:
             cursor = super().decode_cursor(request)
         except NotFound:

@@ -1,0 +1,74 @@
+"""
+With Redis down the cache fails open: pages and the API keep answering, throttles let requests
+through, and saving a figure completes. The cache points at a port where nothing listens.
+"""
+
+import pytest
+from django.core.cache import caches
+
+from capex.models import Investment
+from capex.tests.personas import api_client, fast_passwords, sample_figures_with_rates
+
+pytestmark = pytest.mark.django_db
+
+DOWN = {
+    "default": {
+        "BACKEND": "config.cache.FailOpenRedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+
+@pytest.fixture
+def redis_down(settings):
+    # Django's setting_changed handler drops the cache connections, so the next use reconnects here.
+    settings.CACHES = DOWN
+
+
+def test_the_cache_answers_misses_when_redis_is_down(redis_down):
+    cache = caches["default"]
+    assert cache.get("anything", "fallback") == "fallback"
+    assert cache.add("lock", 1) is False
+    cache.set("key", "value")
+    assert cache.get_many(["a", "b"]) == {}
+    with pytest.raises(ValueError):
+        cache.incr("counter")
+
+
+def test_pages_and_the_api_serve_with_redis_down(client, settings, redis_down):
+    fast_passwords(settings)
+    sample_figures_with_rates()
+    for path in [
+        "/",
+        "/companies/",
+        "/companies/bytedance/",
+        "/explore/",
+        "/sources/",
+        "/api/v1/investments/",
+        "/api/v1/stats/",
+    ]:
+        assert client.get(path).status_code == 200, path
+
+
+def test_a_figure_is_saved_with_redis_down(settings, redis_down):
+    fast_passwords(settings)
+    sample_figures_with_rates()
+    editor = api_client("editor")
+    before = Investment.objects.count()
+    source = Investment.objects.filter(citations__isnull=False).first().citations.first().source
+    response = editor.post(
+        "/api/v1/investments/",
+        {
+            "company": "bytedance",
+            "title": "Saved while the cache is down",
+            "announced_on": "2025-03-01",
+            "amount": "1000000000",
+            "currency": "USD",
+            "qualifier": "approximately",
+            "citations": [{"source": source.pk, "quote": "plans to invest", "locator": "p. 1"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert Investment.objects.count() == before + 1
