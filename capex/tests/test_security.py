@@ -164,16 +164,25 @@ def test_a_missing_secret_key_stops_a_production_start():
 # --- the admin path ---------------------------------------------------------------------------
 
 
-def test_the_admin_is_served_at_the_configured_path_only():
+def test_the_admin_is_served_at_the_configured_path_only(tmp_path):
     code = (
         "import os, django\n"
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings')\n"
         "django.setup()\n"
+        "from django.core.management import call_command\n"
+        "call_command('migrate', verbosity=0)\n"
         "from django.test import Client\n"
         "client = Client(HTTP_HOST='localhost')\n"
         "print(client.get('/back-office-7f3a/login/').status_code, client.get('/admin/login/').status_code)\n"
     )
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/root"), "ADMIN_URL": "back-office-7f3a"}
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/root"),
+        "ADMIN_URL": "back-office-7f3a",
+        # A database of its own, so the test does not depend on a local db.sqlite3.
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'admin-path.sqlite3'}",
+        "DEBUG": "true",
+    }
     result = run_python(code, env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == ["200", "404"]
