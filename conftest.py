@@ -33,16 +33,22 @@ def _empty_cache():
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _static_manifest():
+def _plain_static_storage():
     """
-    With DEBUG off (CI, production settings) static files are served from the hashed manifest,
-    as in production; collect them once so pages render exactly as they would there.
+    With DEBUG off (CI, production settings) static files come from a hashed manifest that only
+    collectstatic writes, and the test live server serves static files from the finders by their
+    plain names. Tests use the plain storage; CI checks the manifest against the real gunicorn
+    stack (.ci/check_stack.py).
     """
     from django.conf import settings
-    from django.core.management import call_command
+    from django.test.utils import override_settings
 
-    if "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]:
-        call_command("collectstatic", interactive=False, verbosity=0)
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield
 
 
 @pytest.hookimpl(hookwrapper=True)
