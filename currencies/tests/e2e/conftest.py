@@ -149,6 +149,9 @@ class CeleryProcesses:
                 process.wait(timeout=20)
 
 
+WORKER_APPLICATION_NAME = "capex-e2e-worker"
+
+
 @pytest.fixture
 def celery_processes(tmp_path, ecb_server) -> Iterator[CeleryProcesses]:
     inherited = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL_FILE", "REDIS_URL_FILE")}
@@ -163,6 +166,9 @@ def celery_processes(tmp_path, ecb_server) -> Iterator[CeleryProcesses]:
         "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS") or "localhost",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "PYTHONUNBUFFERED": "1",
+        # Names the workers' database sessions, so teardown waits for theirs and no one else's
+        # (a live server earlier in the session keeps connections of its own open).
+        "PGAPPNAME": WORKER_APPLICATION_NAME,
     }
     # Start from an empty queue: tasks left by an earlier run must not run against this database.
     from config.celery import app
@@ -179,6 +185,7 @@ def other_backends() -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND backend_type = 'client backend'"
+            "AND backend_type = 'client backend' AND application_name = %s",
+            [WORKER_APPLICATION_NAME],
         )
         return [row[0] for row in cursor.fetchall()]
