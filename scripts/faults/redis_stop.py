@@ -156,12 +156,14 @@ def main() -> None:
         log(f"Figure saved with Redis down: {save_status} in {save_seconds:.2f} s")
         time.sleep(OUTAGE - 3)
         log("Starting Redis again")
+        restart_at = load.now()
         redis.start()
         up_at = load.now()
         up_epoch = time.time()
         time.sleep(5)
         samples = load.stop()
-        during = [s for s in samples if down_at + 2 < s.at < up_at]
+        # Requests that started after the stop settled and finished before the restart began.
+        during = [s for s in samples if down_at + 2 < s.at and s.at + s.latency < restart_at]
         # Everything but /readyz, which rightly says 503 while Redis is down.
         served = [s for s in during if s.path != "/readyz"]
         ready_during = {s.status for s in during if s.path == "/readyz"}
