@@ -97,3 +97,39 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def lock_held_elsewhere(db):
+    """
+    Hold a named job lock from outside this test's process state, as another worker would:
+    on PostgreSQL through a second connection (advisory locks are re-entrant within one),
+    elsewhere in the cache.
+    """
+    from django.core.cache import cache
+    from django.db import connection
+
+    from currencies.locks import LOCK_PREFIX, advisory_key
+
+    held: list = []
+
+    def hold(name: str) -> None:
+        if connection.vendor == "postgresql":
+            import psycopg
+
+            params = connection.get_connection_params()
+            params.pop("cursor_factory", None)
+            params.pop("context", None)
+            other = psycopg.connect(**params, autocommit=True)
+            other.execute("SELECT pg_advisory_lock(%s::bigint)", [advisory_key(name)])
+            held.append(other)
+        else:
+            cache.set(f"{LOCK_PREFIX}{name}", "another-worker", 60)
+            held.append(f"{LOCK_PREFIX}{name}")
+
+    yield hold
+    for item in held:
+        if isinstance(item, str):
+            cache.delete(item)
+        else:
+            item.close()

@@ -8,9 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
 
 from capex.choices import Qualifier
 from capex.conversions import conversions_recompute, conversions_recompute_all, investment_convert
@@ -19,7 +17,6 @@ from capex.tasks import recompute_conversions
 from capex.tests.factories import InvestmentFactory
 from currencies.choices import RateProvider
 from currencies.conversion import convert_to_usd
-from currencies.locks import LOCK_PREFIX, advisory_key
 from currencies.models import ExchangeRate, RateRefresh
 from currencies.parsers import RateRow
 from currencies.providers import BundledEcbProvider, PegProvider
@@ -331,30 +328,3 @@ def today_is(monkeypatch):
         monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
 
     return set_today
-
-
-@pytest.fixture
-def lock_held_elsewhere():
-    """Hold a job lock as another worker would: a second PostgreSQL session, or the cache."""
-    held: list = []
-
-    def hold(name: str) -> None:
-        if connection.vendor == "postgresql":
-            import psycopg
-
-            params = connection.get_connection_params()
-            params.pop("cursor_factory", None)
-            params.pop("context", None)
-            other = psycopg.connect(**params, autocommit=True)
-            other.execute("SELECT pg_advisory_lock(%s::bigint)", [advisory_key(name)])
-            held.append(other)
-        else:
-            cache.set(f"{LOCK_PREFIX}{name}", "another-worker", 60)
-            held.append(f"{LOCK_PREFIX}{name}")
-
-    yield hold
-    for item in held:
-        if isinstance(item, str):
-            cache.delete(item)
-        else:
-            item.close()
