@@ -21,6 +21,7 @@ from currencies.choices import RateProvider
 from currencies.parsers import RateRow
 from currencies.providers import get_provider
 from currencies.services import rates_store
+from sources.models import Source
 
 PERSONAS = ("anonymous", "viewer", "editor", "reviewer", "admin")
 SIGNED_IN = PERSONAS[1:]
@@ -65,3 +66,23 @@ def sample_figures_with_rates() -> None:
     sample_data_load()
     rates_store(provider=RateProvider.ECB_BUNDLED, rows=bundled_rates())
     conversions_recompute()
+
+
+def new_figure(**overrides) -> dict:
+    """A valid figure to POST to the investments API, citing the sample seed article."""
+    source = Source.objects.get(title__startswith="ByteDance's $12 Billion")
+    payload = {
+        "company": "bytedance",
+        "title": "Data centre in Malaysia",
+        "announced_on": "2025-03-01",
+        "amount": "2100000000",
+        "currency": "USD",
+        "qualifier": "approximately",
+        "scope": "overseas",
+        "target_countries": ["MY"],
+        "category": "data_centres",
+        "chip_vendors": ["nvidia"],
+        "citations": [{"source": source.pk, "quote": "ByteDance plans to invest", "locator": "paragraph 4"}],
+    }
+    payload.update(overrides)
+    return payload

@@ -20,7 +20,7 @@ from knox.models import AuthToken
 from capex.choices import Qualifier, Scope, WorkflowState
 from capex.models import Investment
 from capex.tests.factories import CitationFactory, InvestmentFactory, PublishedInvestmentFactory
-from capex.tests.personas import api_client, fast_passwords, sample_figures_with_rates, throttles_reset
+from capex.tests.personas import api_client, fast_passwords, new_figure, sample_figures_with_rates, throttles_reset
 from companies.models import Company
 from companies.tests.factories import CompanyFactory
 from sources.models import Source
@@ -366,29 +366,10 @@ def test_lists_and_details_answer_304_while_nothing_changed(sample, anonymous):
 # --- Writing --------------------------------------------------------------------------------
 
 
-def _new_figure(**overrides) -> dict:
-    source = Source.objects.get(title__startswith="ByteDance's $12 Billion")
-    payload = {
-        "company": "bytedance",
-        "title": "Data centre in Malaysia",
-        "announced_on": "2025-03-01",
-        "amount": "2100000000",
-        "currency": "USD",
-        "qualifier": "approximately",
-        "scope": "overseas",
-        "target_countries": ["MY"],
-        "category": "data_centres",
-        "chip_vendors": ["nvidia"],
-        "citations": [{"source": source.pk, "quote": "ByteDance plans to invest", "locator": "paragraph 4"}],
-    }
-    payload.update(overrides)
-    return payload
-
-
 def test_an_editor_writes_a_figure_with_its_citation_and_it_arrives_as_a_draft(sample):
     editor = api_client("editor")
 
-    response = editor.post(LIST, _new_figure(), format="json")
+    response = editor.post(LIST, new_figure(), format="json")
 
     assert response.status_code == 201, response.content
     data = response.json()
@@ -420,7 +401,7 @@ def test_an_editor_writes_a_figure_with_its_citation_and_it_arrives_as_a_draft(s
 def test_a_figure_that_breaks_a_rule_is_a_400_naming_the_field_and_nothing_is_saved(sample, overrides, field):
     before = Investment.objects.count()
 
-    response = api_client("editor").post(LIST, _new_figure(**overrides), format="json")
+    response = api_client("editor").post(LIST, new_figure(**overrides), format="json")
 
     assert response.status_code == 400, response.content
     assert field in response.json()
@@ -430,7 +411,7 @@ def test_a_figure_that_breaks_a_rule_is_a_400_naming_the_field_and_nothing_is_sa
 def test_a_component_of_another_company_is_refused_by_the_rule_in_the_model(sample):
     microsoft = figure("microsoft", "AI-enabled datacenters in FY2025")
 
-    response = api_client("editor").post(LIST, _new_figure(parent=microsoft.pk), format="json")
+    response = api_client("editor").post(LIST, new_figure(parent=microsoft.pk), format="json")
 
     assert response.status_code == 400
     assert "parent's company" in response.json()["parent"][0]
@@ -448,7 +429,7 @@ def test_a_bad_citation_is_reported_at_its_position_and_nothing_is_saved(sample,
     source = Source.objects.first()
     citations = [{"source": source.pk, "quote": "A good quote", "locator": "p. 1"}, {"source": source.pk, **second}]
 
-    response = api_client("editor").post(LIST, _new_figure(citations=citations), format="json")
+    response = api_client("editor").post(LIST, new_figure(citations=citations), format="json")
 
     assert response.status_code == 400
     errors = response.json()["citations"]
@@ -459,7 +440,7 @@ def test_a_bad_citation_is_reported_at_its_position_and_nothing_is_saved(sample,
 
 def test_editor_changes_a_draft_but_not_a_published_figure(sample):
     editor = api_client("editor")
-    draft = editor.post(LIST, _new_figure(), format="json").json()
+    draft = editor.post(LIST, new_figure(), format="json").json()
     published = figure("bytedance", "Overseas spending")
 
     changed = editor.patch(f"{LIST}{draft['id']}/", {"amount": "2500000000"}, format="json")
@@ -475,7 +456,7 @@ def test_editor_changes_a_draft_but_not_a_published_figure(sample):
 
 def test_a_citation_is_added_to_a_draft(sample):
     editor = api_client("editor")
-    draft = editor.post(LIST, _new_figure(citations=[]), format="json").json()
+    draft = editor.post(LIST, new_figure(citations=[]), format="json").json()
     source = SourceFactory()
 
     response = editor.post(
@@ -489,7 +470,7 @@ def test_a_citation_is_added_to_a_draft(sample):
 
 def test_the_review_workflow_runs_through_the_api_with_four_eyes(sample):
     editor, reviewer = api_client("editor"), api_client("reviewer")
-    draft = editor.post(LIST, _new_figure(), format="json").json()
+    draft = editor.post(LIST, new_figure(), format="json").json()
     url = f"{LIST}{draft['id']}/"
 
     assert editor.post(f"{url}submit/").json()["state"] == "in_review"
@@ -505,7 +486,7 @@ def test_the_review_workflow_runs_through_the_api_with_four_eyes(sample):
 
 def test_publishing_a_figure_one_changed_is_refused(sample):
     reviewer = api_client("reviewer")
-    draft = reviewer.post(LIST, _new_figure(), format="json").json()
+    draft = reviewer.post(LIST, new_figure(), format="json").json()
     reviewer.post(f"{LIST}{draft['id']}/submit/")
 
     response = reviewer.post(f"{LIST}{draft['id']}/publish/")
@@ -527,9 +508,9 @@ def test_a_token_is_issued_for_credentials_and_revoked_on_logout(sample):
     login = client.post("/api/v1/auth/login/", HTTP_AUTHORIZATION=f"Basic {credentials}")
     token = login.json()["token"]
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    created = client.post(LIST, _new_figure(), format="json")
+    created = client.post(LIST, new_figure(), format="json")
     logout = client.post("/api/v1/auth/logout/")
-    after = client.post(LIST, _new_figure(title="Another"), format="json")
+    after = client.post(LIST, new_figure(title="Another"), format="json")
 
     assert login.status_code == 200
     assert AuthToken.objects.filter(user__username="tokenuser").count() == 0
@@ -561,7 +542,7 @@ def test_an_expired_token_is_refused(sample):
     client = api_client("editor")
     AuthToken.objects.filter(user=client.user).update(expiry=timezone.now() - timedelta(minutes=1))
 
-    assert client.post(LIST, _new_figure(), format="json").status_code == 401
+    assert client.post(LIST, new_figure(), format="json").status_code == 401
 
 
 def test_anonymous_clients_are_throttled(settings, anonymous):

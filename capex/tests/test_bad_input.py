@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from capex.models import Citation, Investment
 from capex.tests.factories import CitationFactory, PublishedInvestmentFactory
-from capex.tests.personas import api_client, fast_passwords, sample_figures_with_rates, throttles_reset
+from capex.tests.personas import api_client, fast_passwords, new_figure, sample_figures_with_rates, throttles_reset
 from companies.models import Company
 from companies.tests.factories import CompanyFactory
 from sources.models import Source
@@ -43,25 +43,6 @@ def _api_test_settings(settings):
 @pytest.fixture
 def sample():
     sample_figures_with_rates()
-
-
-def new_figure(**overrides) -> dict:
-    source = Source.objects.get(title__startswith="ByteDance's $12 Billion")
-    payload = {
-        "company": "bytedance",
-        "title": "Data centre in Malaysia",
-        "announced_on": "2025-03-01",
-        "amount": "2100000000",
-        "currency": "USD",
-        "qualifier": "approximately",
-        "scope": "overseas",
-        "target_countries": ["MY"],
-        "category": "data_centres",
-        "chip_vendors": ["nvidia"],
-        "citations": [{"source": source.pk, "quote": "ByteDance plans to invest", "locator": "paragraph 4"}],
-    }
-    payload.update(overrides)
-    return payload
 
 
 def stored_counts() -> tuple[int, int, int, int]:
