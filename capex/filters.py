@@ -29,6 +29,17 @@ def _choice_filter(field_name: str, choices, help_text: str) -> django_filters.M
     )
 
 
+def _nothing_chosen(value) -> bool:
+    """
+    No company chosen. Without a value django-filter passes `Company.objects.none()`, and asking
+    a queryset for its truth value runs it (or, for `none()`, compiles it): a millisecond of every
+    list request spent learning that nothing was asked for.
+    """
+    if isinstance(value, QuerySet):
+        return value.query.is_empty()
+    return not value
+
+
 class InvestmentFilterSet(FilterSet):
     q = django_filters.CharFilter(
         method="filter_text",
@@ -125,13 +136,13 @@ class InvestmentFilterSet(FilterSet):
         )
 
     def filter_company(self, queryset, name, value: QuerySet[Company]):
-        if not value:
+        if _nothing_chosen(value):
             return queryset
         return queryset.filter(company__in=value)
 
     def filter_vendor(self, queryset, name, value: QuerySet[Company]):
         """Figures that buy from any of the vendors; a subquery, so no figure is listed twice."""
-        if not value:
+        if _nothing_chosen(value):
             return queryset
         buying = Investment.chip_vendors.through.objects.filter(company__in=value).values("investment_id")
         return queryset.filter(pk__in=buying)

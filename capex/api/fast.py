@@ -1,21 +1,31 @@
 """
-The investments list without DRF's field machinery.
+The investments list without model instances or DRF's field machinery.
 
-A list page of 50 figures through `InvestmentSerializer` builds and deep-copies a
-ConversionSerializer twice and a PeriodSerializer once per row, reverses five to ten URLs per
-row and walks ~40 fields through `get_attribute`: at a million figures that Python, not
-the database, was most of the request (see BENCHMARKS.md). `investment_rows` produces the
-same dicts from the same prefetched instances with plain attribute reads, module-level
-field instances for the formatting (so decimals, dates and datetimes are rendered exactly as
-DRF renders them), and URL templates reversed once per request.
-`capex/tests/test_performance_queries.py` checks that its output equals the serializer's.
+A list page of 50 figures through `InvestmentSerializer` builds and deep-copies nested
+serializers per row, reverses URLs per row and walks ~40 fields through `get_attribute`; loading
+the page as model instances (figure, company, revision, citations, sources, publishers: 300+
+instances a page) cost as much again. At a million figures that Python, not the database, was
+most of the request (see BENCHMARKS.md). So a JSON list page is read as plain rows:
+
+* `page_values(queryset)` turns the filtered, ordered queryset into a `values()` queryset with
+  exactly the columns a row shows (and the ordering keys the cursor needs), so the page is one
+  narrow query;
+* `investment_rows(page, request=...)` adds what the page's figures relate to in three more
+  queries (vendors and partners; components and revisions; citations with their sources), and
+  builds the rows with module-level DRF field instances for the formatting (so decimals, dates
+  and datetimes read exactly as the serializer renders them) and URL templates reversed once.
+
+`capex/tests/test_performance_queries.py` checks that the rows equal the serializer's output.
 """
 
+from collections import defaultdict
+
+from django.db.models import CharField, F, Q, Value
 from django.urls import reverse
 from rest_framework import serializers
 
-from capex.api.serializers import InvestmentSerializer
-from capex.models import MONEY
+from capex.choices import WorkflowState
+from capex.models import MONEY, Citation, Investment
 
 _MONEY = serializers.DecimalField(max_digits=MONEY["max_digits"], decimal_places=MONEY["decimal_places"])
 _RATE = serializers.DecimalField(max_digits=24, decimal_places=12)
@@ -24,6 +34,50 @@ _DATETIME = serializers.DateTimeField()
 _PK_MARK = "987654321987654321"
 _SLUG_MARK = "slug-mark-0d9f8e"
 _NOT_CONVERTED_YET = "Not converted yet: the conversion runs after the figure is saved."
+_CONVERSIONS = ("at_announcement", "latest")
+
+# The columns of a row, and the ordering keys of the list (`amount_usd`, `company_name`) that a
+# cursor position is read from.
+PAGE_COLUMNS = (
+    "id",
+    "company__slug",
+    "company__name",
+    "title",
+    "description",
+    "announced_on",
+    "period_start",
+    "period_end",
+    "period_label",
+    "amount",
+    "amount_high",
+    "qualifier",
+    "currency",
+    *(
+        f"{name}_{suffix}"
+        for suffix in _CONVERSIONS
+        for name in ("amount_usd", "amount_high_usd", "fx_rate", "fx_date", "fx_provider", "fx_note")
+    ),
+    "scope",
+    "target_countries",
+    "category",
+    "workload",
+    "evidence",
+    "disputed",
+    "dispute_note",
+    "status",
+    "state",
+    "parent_id",
+    "supersedes_id",
+    "published_at",
+    "updated_at",
+    "amount_usd",
+    "company_name",
+)
+
+
+def page_values(queryset):
+    """The list's queryset as plain rows of the columns a JSON page shows."""
+    return queryset.values(*PAGE_COLUMNS)
 
 
 def _opt(field, value):
@@ -40,108 +94,149 @@ class _Urls:
         self.company_api = root + reverse("api:company-detail", kwargs={"slug": _SLUG_MARK})
         self.source_api = root + reverse("api:source-detail", kwargs={"pk": _PK_MARK})
 
-    @staticmethod
-    def fill(template: str, mark: str, value) -> str:
-        return template.replace(mark, str(value))
+    def company(self, slug: str, name: str) -> dict:
+        return {"slug": slug, "name": name, "api_url": self.company_api.replace(_SLUG_MARK, slug)}
 
 
-def _company(company, urls: _Urls) -> dict:
-    return {
-        "slug": company.slug,
-        "name": company.name,
-        "api_url": urls.fill(urls.company_api, _SLUG_MARK, company.slug),
-    }
+def _countries(value) -> list[str]:
+    if isinstance(value, str):
+        return [code for code in value.split(",") if code]
+    return [getattr(country, "code", str(country)) for country in value or []]
 
 
-def _conversion(investment, suffix: str) -> dict:
-    amount = getattr(investment, f"amount_usd_{suffix}")
-    note = getattr(investment, f"fx_note_{suffix}")
+def _conversion(row: dict, suffix: str) -> dict:
+    amount = row[f"amount_usd_{suffix}"]
     return {
         "amount_usd": _opt(_MONEY, amount),
-        "amount_high_usd": _opt(_MONEY, getattr(investment, f"amount_high_usd_{suffix}")),
-        "rate": _opt(_RATE, getattr(investment, f"fx_rate_{suffix}")),
-        "rate_date": _opt(_DATE, getattr(investment, f"fx_date_{suffix}")),
-        "provider": getattr(investment, f"fx_provider_{suffix}") or None,
-        "not_converted_reason": (note or _NOT_CONVERTED_YET) if amount is None else None,
+        "amount_high_usd": _opt(_MONEY, row[f"amount_high_usd_{suffix}"]),
+        "rate": _opt(_RATE, row[f"fx_rate_{suffix}"]),
+        "rate_date": _opt(_DATE, row[f"fx_date_{suffix}"]),
+        "provider": row[f"fx_provider_{suffix}"] or None,
+        "not_converted_reason": (row[f"fx_note_{suffix}"] or _NOT_CONVERTED_YET) if amount is None else None,
     }
 
 
-def _citation(citation, urls: _Urls) -> dict:
-    source = citation.source
-    publisher = source.publisher
-    return {
-        "id": citation.pk,
-        "source": {
-            "id": source.pk,
-            "title": source.title,
-            "url": source.url,
-            "publisher": None if publisher is None else publisher.name,
-            "published_on": _opt(_DATE, source.published_on),
-            "api_url": urls.fill(urls.source_api, _PK_MARK, source.pk),
-        },
-        "quote": citation.quote,
-        "locator": citation.locator,
-    }
+def _related(ids: list[int], user, urls: _Urls) -> dict[str, dict]:
+    """Vendors and partners, visible components and revisions, and citations of these figures: three queries."""
+    related: dict[str, dict] = {key: defaultdict(list) for key in ("chip_vendors", "partners", "components")}
+
+    def companies(relation: str):
+        through = getattr(Investment, relation).through
+        return (
+            through.objects.filter(investment_id__in=ids)
+            .annotate(relation=Value(relation, output_field=CharField()), name=F("company__name"))
+            .values_list("relation", "investment_id", "company__slug", "name", "company_id")
+        )
+
+    # Vendors and partners in one query, in the order of the serializer's (Company's) ordering.
+    for relation, investment_id, slug, name, _ in (
+        companies("chip_vendors").union(companies("partners"), all=True).order_by("name", "company_id")
+    ):
+        related[relation][investment_id].append(urls.company(slug, name))
+
+    # Components and revisions in one query; which of them a reader sees is the serializer's rule.
+    related["superseded_by"] = {}
+    is_staff = bool(user is not None and user.is_authenticated and user.is_staff)
+    linked = (
+        Investment.objects.filter(Q(parent_id__in=ids) | Q(supersedes_id__in=ids))
+        .order_by("id")
+        .values_list("id", "parent_id", "supersedes_id", "state")
+    )
+    page = set(ids)
+    for pk, parent_id, supersedes_id, state in linked:
+        if not (is_staff or state == WorkflowState.PUBLISHED):
+            continue
+        if parent_id in page:
+            related["components"][parent_id].append(pk)
+        if supersedes_id in page:
+            related["superseded_by"][supersedes_id] = pk
+
+    related["citations"] = defaultdict(list)
+    citations = (
+        Citation.objects.filter(investment_id__in=ids)
+        .order_by("id")
+        .values_list(
+            "investment_id",
+            "id",
+            "quote",
+            "locator",
+            "source_id",
+            "source__title",
+            "source__url",
+            "source__publisher__name",
+            "source__published_on",
+        )
+    )
+    for investment_id, pk, quote, locator, source_id, title, url, publisher, published_on in citations:
+        related["citations"][investment_id].append(
+            {
+                "id": pk,
+                "source": {
+                    "id": source_id,
+                    "title": title,
+                    "url": url,
+                    "publisher": publisher,
+                    "published_on": _opt(_DATE, published_on),
+                    "api_url": urls.source_api.replace(_PK_MARK, str(source_id)),
+                },
+                "quote": quote,
+                "locator": locator,
+            }
+        )
+    return related
 
 
-def _related(investment, prefetched: str, relation: str):
-    """The prefetched list when the viewset loaded one (`to_attr`), else the relation itself."""
-    found = getattr(investment, prefetched, None)
-    return found if found is not None else getattr(investment, relation).all()
-
-
-def investment_rows(investments, *, context: dict) -> list[dict]:
+def investment_rows(page: list[dict], *, request) -> list[dict]:
     """
-    `InvestmentSerializer(investments, many=True).data` for instances loaded by the viewset's
-    `_with_related` (company, revision, partners, vendors, components and citations prefetched).
+    `InvestmentSerializer(figures, many=True).data` for the rows of `page_values()`, as the
+    reader of `request` sees them (staff also see draft components and revisions).
     """
-    serializer = InvestmentSerializer(context=context)
-    urls = _Urls(context.get("request"))
+    urls = _Urls(request)
+    related = _related([row["id"] for row in page], getattr(request, "user", None), urls)
+    vendors, partners, components = related["chip_vendors"], related["partners"], related["components"]
+    superseded_by, citations = related["superseded_by"], related["citations"]
     rows = []
-    for investment in investments:
-        pk = investment.pk
+    for row in page:
+        pk = row["id"]
+        text_pk = str(pk)
         rows.append(
             {
                 "id": pk,
-                "api_url": urls.fill(urls.investment_api, _PK_MARK, pk),
-                "web_url": urls.fill(urls.investment_web, _PK_MARK, pk),
-                "company": _company(investment.company, urls),
-                "partners": [_company(partner, urls) for partner in _related(investment, "partner_list", "partners")],
-                "title": investment.title,
-                "description": investment.description,
-                "announced_on": _DATE.to_representation(investment.announced_on),
+                "api_url": urls.investment_api.replace(_PK_MARK, text_pk),
+                "web_url": urls.investment_web.replace(_PK_MARK, text_pk),
+                "company": urls.company(row["company__slug"], row["company__name"]),
+                "partners": partners.get(pk, []),
+                "title": row["title"],
+                "description": row["description"],
+                "announced_on": _DATE.to_representation(row["announced_on"]),
                 "period": {
-                    "start": _opt(_DATE, investment.period_start),
-                    "end": _opt(_DATE, investment.period_end),
-                    "label": investment.period_label,
+                    "start": _opt(_DATE, row["period_start"]),
+                    "end": _opt(_DATE, row["period_end"]),
+                    "label": row["period_label"],
                 },
-                "amount": _MONEY.to_representation(investment.amount),
-                "amount_high": _opt(_MONEY, investment.amount_high),
-                "qualifier": investment.qualifier,
-                "currency": investment.currency,
-                "usd_at_announcement": _conversion(investment, "at_announcement"),
-                "usd_latest": _conversion(investment, "latest"),
-                "scope": investment.scope,
-                "target_countries": serializer.get_target_countries(investment),
-                "category": investment.category,
-                "workload": investment.workload,
-                "chip_vendors": [
-                    _company(vendor, urls) for vendor in _related(investment, "vendor_list", "chip_vendors")
-                ],
-                "evidence": investment.evidence,
-                "disputed": bool(investment.disputed),
-                "dispute_note": investment.dispute_note,
-                "status": investment.status,
-                "state": investment.state,
-                "parent": investment.parent_id,
-                "components": serializer.get_components(investment),
-                "supersedes": investment.supersedes_id,
-                "superseded_by": serializer.get_superseded_by(investment),
-                "citations": [
-                    _citation(citation, urls) for citation in _related(investment, "citation_list", "citations")
-                ],
-                "published_at": _opt(_DATETIME, investment.published_at),
-                "updated_at": _opt(_DATETIME, investment.updated_at),
+                "amount": _MONEY.to_representation(row["amount"]),
+                "amount_high": _opt(_MONEY, row["amount_high"]),
+                "qualifier": row["qualifier"],
+                "currency": row["currency"],
+                "usd_at_announcement": _conversion(row, "at_announcement"),
+                "usd_latest": _conversion(row, "latest"),
+                "scope": row["scope"],
+                "target_countries": _countries(row["target_countries"]),
+                "category": row["category"],
+                "workload": row["workload"],
+                "chip_vendors": vendors.get(pk, []),
+                "evidence": row["evidence"],
+                "disputed": bool(row["disputed"]),
+                "dispute_note": row["dispute_note"],
+                "status": row["status"],
+                "state": row["state"],
+                "parent": row["parent_id"],
+                "components": components.get(pk, []),
+                "supersedes": row["supersedes_id"],
+                "superseded_by": superseded_by.get(pk),
+                "citations": citations.get(pk, []),
+                "published_at": _opt(_DATETIME, row["published_at"]),
+                "updated_at": _opt(_DATETIME, row["updated_at"]),
             }
         )
     return rows

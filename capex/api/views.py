@@ -22,9 +22,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from capex.aggregates import cached
+from capex.aggregates import cache_key, cached
 from capex.api.export import INVESTMENT_EXPORT
-from capex.api.fast import investment_rows
+from capex.api.fast import investment_rows, page_values
 from capex.api.serializers import (
     CitationSerializer,
     CitationWriteSerializer,
@@ -82,40 +82,48 @@ class InvestmentViewSet(ResourceViewSet):
     export_name = "investments"
 
     def get_queryset(self):
-        return self._with_related(Investment.objects.visible_to(self.request.user))
+        visible = Investment.objects.visible_to(self.request.user)
+        if self.action == "list":
+            # A page reads plain rows (capex.api.fast) or, for CSV, its ids: no instances to relate.
+            return _with_ordering_keys(visible)
+        return self._with_related(visible)
 
     def _with_related(self, queryset):
-        """Everything a page of figures shows, in a fixed number of queries whatever the page size."""
+        """Everything a figure shows, for the serializer, in a fixed number of queries."""
         user = self.request.user
         refs = Company.objects.only("id", "slug", "name")
-        # A JSON list page reads plain lists (capex.api.fast): without `to_attr` Django builds a
-        # related manager and clones its queryset for each figure and relation, 150 clones a page.
-        lists = self.action == "list"
-        return (
-            queryset.select_related("company", "superseded_by")
-            .prefetch_related(
-                Prefetch("partners", queryset=refs, to_attr="partner_list" if lists else None),
-                Prefetch("chip_vendors", queryset=refs, to_attr="vendor_list" if lists else None),
+        return _with_ordering_keys(
+            queryset.select_related("company", "superseded_by").prefetch_related(
+                Prefetch("partners", queryset=refs),
+                Prefetch("chip_vendors", queryset=refs),
                 Prefetch(
                     "components",
                     queryset=Investment.objects.visible_to(user).only("id", "parent_id").order_by("id"),
                     to_attr="visible_components",
                 ),
-                Prefetch(
-                    "citations",
-                    queryset=Citation.objects.select_related("source__publisher").order_by("id"),
-                    to_attr="citation_list" if lists else None,
-                ),
-            )
-            .annotate(
-                amount_usd=Coalesce(F("amount_usd_at_announcement"), NOT_CONVERTED),
-                company_name=F("company__name"),
+                Prefetch("citations", queryset=Citation.objects.select_related("source__publisher").order_by("id")),
             )
         )
 
+    def shared_cache_key(self, request) -> str:
+        """
+        Anonymous readers of a URL share one answer per data version (capex.aggregates), which
+        moves on with every save, publication and recompute of a figure, so the next answer after
+        a change is built afresh. A renamed company or source, which does not move it, shows
+        within `shared_cache_timeout`. The absolute URL is part of the key: answers hold links.
+        """
+        return cache_key(
+            "api-investments", {"url": request.build_absolute_uri(), "media_type": request.accepted_media_type}
+        )
+
+    def paginate_queryset(self, queryset):
+        if self.action == "list" and self.request.accepted_renderer.format == "json":
+            queryset = page_values(queryset)
+        return super().paginate_queryset(queryset)
+
     def page_data(self, page) -> list[dict]:
         """A JSON page is built by `investment_rows`: the serializer's output, without its per-row cost."""
-        return investment_rows(page, context=self.get_serializer_context())
+        return investment_rows(page, request=self.request)
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -198,6 +206,13 @@ class InvestmentViewSet(ResourceViewSet):
             investment=self.get_object(), by=request.user, reason=serializer.validated_data["reason"]
         )
         return self._read(investment)
+
+
+def _with_ordering_keys(queryset):
+    """The annotations that `ordering_fields` sort on."""
+    return queryset.annotate(
+        amount_usd=Coalesce(F("amount_usd_at_announcement"), NOT_CONVERTED), company_name=F("company__name")
+    )
 
 
 def _add_citations(investment: Investment, citations: list[dict]) -> None:

@@ -1,6 +1,8 @@
-"""CSV and JSON Lines renderers for list pages; errors are always rendered as JSON (see views)."""
+"""JSON, CSV and JSON Lines renderers for list pages; errors are always rendered as JSON (see views)."""
 
-from rest_framework.renderers import BaseRenderer
+import orjson
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
 
 from config.api.export import Table, csv_chunks, jsonl_chunks
 
@@ -34,3 +36,36 @@ class JSONLinesRenderer(BaseRenderer):
         if data is None:
             return b""
         return b"".join(jsonl_chunks(_as_table(data).rows))
+
+
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+_LINE_SEPARATOR, _PARAGRAPH_SEPARATOR = "\u2028".encode(), "\u2029".encode()
+
+
+class Rendered(bytes):
+    """A JSON body rendered earlier (a shared cached answer): FastJSONRenderer sends it as it is."""
+
+
+class FastJSONRenderer(JSONRenderer):
+    """
+    DRF's JSON, byte for byte, written by orjson: a list page of 50 figures (about 90 kB) took
+    `json.dumps` with DRF's encoder several milliseconds. Types orjson does not write as DRF
+    does (dates, datetimes, decimals, lazy strings) go through DRF's encoder; anything orjson
+    refuses, and indented output, is left to DRF's renderer.
+    """
+
+    _fallback = JSONEncoder().default
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, Rendered):
+            return bytes(data)
+        if data is None or self.get_indent(accepted_media_type, renderer_context or {}) is not None:
+            return super().render(data, accepted_media_type, renderer_context)
+        try:
+            body = orjson.dumps(data, default=self._fallback, option=_ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:
+            return super().render(data, accepted_media_type, renderer_context)
+        # As DRF does: these two are valid JSON but end a line in JavaScript.
+        if _LINE_SEPARATOR in body or _PARAGRAPH_SEPARATOR in body:
+            body = body.replace(_LINE_SEPARATOR, b"\\u2028").replace(_PARAGRAPH_SEPARATOR, b"\\u2029")
+        return body

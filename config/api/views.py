@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.core.cache import cache
 from django.http import Http404
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
@@ -15,7 +16,7 @@ from rest_framework.settings import api_settings
 
 from config.api import MAX_PARAM_LENGTH
 from config.api.export import ExportSpec, Table, streaming_export
-from config.api.renderers import CSVRenderer, JSONLinesRenderer
+from config.api.renderers import CSVRenderer, FastJSONRenderer, JSONLinesRenderer, Rendered
 
 
 class ApiViewMixin:
@@ -90,16 +91,18 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
     for the writes they allow.
     """
 
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    renderer_classes = [FastJSONRenderer, CSVRenderer]
     export_spec: ExportSpec
     export_name: str
+    # The longest a shared answer is served (see `shared_cache_key`), whatever its key.
+    shared_cache_timeout = 60
 
     def get_renderers(self):
         if self.action == "export":
             return [CSVRenderer(), JSONLinesRenderer()]
         if self.action == "list":
-            return [JSONRenderer(), CSVRenderer()]
-        return [JSONRenderer()]
+            return [FastJSONRenderer(), CSVRenderer()]
+        return [FastJSONRenderer()]
 
     def filter_queryset(self, queryset):
         """The filters, ordering and their defaults are those of lists; a detail is found by its key alone."""
@@ -107,8 +110,44 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
             return queryset
         return super().filter_queryset(queryset)
 
+    def shared_cache_key(self, request) -> str | None:
+        """
+        The cache key of the JSON list page that every anonymous reader of this URL gets, or None
+        (the default) to build every answer. A resource that returns a key must make it change
+        whenever its answer may: `InvestmentViewSet` keys by the data version of figures.
+        """
+        return None
+
+    def _shared(self, request, build) -> Response:
+        """
+        The anonymous JSON answer from the cache, or built and stored. Signed-in readers (staff see
+        drafts) neither read nor fill it, and `Cache-Control: no-cache` asks for a fresh answer.
+        Throttles, permissions, validation of the query and content negotiation have all run before.
+        """
+        if request.user.is_authenticated or request.accepted_renderer.format != "json":
+            return build()
+        key = self.shared_cache_key(request)
+        if key is None:
+            return build()
+        if "no-cache" not in request.headers.get("Cache-Control", ""):
+            body = cache.get(key)
+            if body is not None:
+                return Response(Rendered(body))
+        response = build()
+        if response.status_code == 200:
+            body = request.accepted_renderer.render(
+                response.data, request.accepted_media_type, self.get_renderer_context()
+            )
+            cache.set(key, body, self.shared_cache_timeout)
+            response = Response(Rendered(body))
+        return response
+
     @extend_schema(parameters=[_FORMAT_PARAMETER])
     def list(self, request, *args, **kwargs):
+        return self._shared(request, self._list)
+
+    def _list(self):
+        request = self.request
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         if request.accepted_renderer.format == "csv":
