@@ -24,8 +24,8 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 
-from capex.aggregates import aggregates_changed
 from capex.models import Investment
+from capex.services.slices import headlines_touched, slices_refresh, slices_refresh_for
 from currencies.conversion import (
     has_rates_sql,
     latest_window,
@@ -237,7 +237,13 @@ def _recompute(*, ids: Collection[int] | None, today: date | None) -> RecomputeR
         total, not_at, not_latest = cursor.fetchone()
         for name in TEMPORARY_TABLES:
             cursor.execute(f"DROP TABLE IF EXISTS {_temp(name)}")
-    aggregates_changed()  # USD values changed: cached totals are refreshed once this commits.
+    # USD values changed: so do the stored slices, and cached totals once this commits.
+    if ids is None:
+        slices_refresh()
+    else:
+        slices_refresh_for(
+            headline_ids=headlines_touched(Investment.objects.filter(pk__in=ids).only("pk", "parent", "supersedes"))
+        )
     return RecomputeResult(int(total), int(not_at), int(not_latest))
 
 

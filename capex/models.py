@@ -5,7 +5,7 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from capex.choices import Category, Evidence, Qualifier, Scope, Status, WorkflowState, Workload
+from capex.choices import Category, Evidence, FxBasis, Qualifier, Scope, Status, WorkflowState, Workload
 from companies.models import Company
 from currencies.choices import CURRENCY_CHOICES
 from sources.models import Source
@@ -296,3 +296,70 @@ class Citation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} → {self.investment}"
+
+
+class FigureSlice(models.Model):
+    """
+    One part of a countable figure's USD value on one basis, as `capex.selectors.figure_slices`
+    cuts it: derived data, so that totals are sums in SQL rather than a walk over every figure.
+
+    `capex.services.slices` keeps the table in step: the workflow rewrites a figure's slices
+    when it is published or returned to draft, the conversions after every recompute, and a
+    daily task rebuilds the whole table as a backstop. A countable figure without a USD value
+    on the basis has one row with no amounts, so totals can say what they leave out.
+
+    Amounts are whole thousandths of a dollar (mills): integer sums are exact on every
+    database, and a range's midpoint of cent amounts needs no more.
+
+    The table is rewritten in bulk (two million rows at a million figures), so it has no
+    foreign key constraints in the database and only the indexes totals are read by; Django
+    still deletes a figure's slices with the figure.
+    """
+
+    basis = models.CharField(max_length=20, choices=FxBasis.choices)
+    figure = models.ForeignKey(
+        Investment, on_delete=models.CASCADE, db_constraint=False, related_name="+", help_text="The headline."
+    )
+    origin = models.ForeignKey(
+        Investment,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        help_text="The component this part comes from, or the headline itself for its remainder.",
+    )
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        help_text="The headline's.",
+    )
+    announced_on = models.DateField(help_text="The headline's announcement date.")
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    workload = models.CharField(max_length=20, choices=Workload.choices)
+    vendors = models.CharField(
+        max_length=500, blank=True, help_text="Ids of the origin's chip vendors, ascending, joined by commas."
+    )
+    low_mills = models.BigIntegerField(null=True, blank=True)
+    high_mills = models.BigIntegerField(null=True, blank=True)
+    point_mills = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["basis", "company"], name="slice_basis_company"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(low_mills__isnull=True, high_mills__isnull=True, point_mills__isnull=True)
+                | models.Q(low_mills__gte=0, high_mills__gte=models.F("low_mills"), point_mills__gte=0),
+                name="slice_amounts_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Slice of figure {self.figure_id} ({self.basis})"

@@ -3,20 +3,21 @@ Reads that one researcher page needs: the dashboard, a company, a figure, a comp
 a source, the Explore facets.
 
 Every total and breakdown here comes from capex.selectors, which holds the rule that totals
-never double count. This module only decides which figures a page looks at, cuts them into
-slices once (three queries whatever the number of figures) and groups the same slices by as
-many dimensions as the page shows, so a page runs a fixed number of queries at any data size.
+never double count. This module only decides which figures a page looks at and groups their
+stored slices by as many dimensions as the page shows, one query per grouping, so a page runs
+a fixed number of queries at any data size.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from capex.choices import Status, WorkflowState
 from capex.models import Citation, Investment
-from capex.selectors import Breakdown, Measures, Slice, breakdown, figure_slices, group_slices
+from capex.selectors import Breakdown, Measures, SliceSet, breakdown, slice_set
 from companies.models import Company
 from sources.models import Source
 
@@ -31,31 +32,7 @@ DIMENSION_LABELS = {
     "vendor": "Chip vendor",
 }
 OTHER = "other"
-
-
-@dataclass(frozen=True)
-class SliceSet:
-    """The slices of a set of countable figures on one USD basis, ready to be grouped any way."""
-
-    basis: str
-    slices: list[Slice]
-    unconverted: list[int]
-
-    def group(self, dimension: str, *, year_mode: str = "announcement") -> Breakdown:
-        return group_slices(
-            self.slices, dimension=dimension, basis=self.basis, year_mode=year_mode, unconverted=self.unconverted
-        )
-
-    def only(self, keep: Callable[[Slice], bool]) -> "SliceSet":
-        return SliceSet(self.basis, [s for s in self.slices if keep(s)], self.unconverted)
-
-    def of_company(self, slug: str) -> "SliceSet":
-        return self.only(lambda s: s.attributes["company"][0] == slug)
-
-
-def slice_set(*, basis: str, investments: QuerySet | None = None) -> SliceSet:
-    slices, unconverted = figure_slices(investments=investments, basis=basis)
-    return SliceSet(str(basis), slices, unconverted)
+CENT = Decimal("0.01")
 
 
 @dataclass
@@ -83,21 +60,25 @@ def years_by_company(slices: SliceSet, *, year_mode: str, top: int = 6) -> Cross
     """Totals by year, one row per largest company and the rest grouped as one."""
     companies = slices.group("company")
     years = slices.group("year", year_mode=year_mode)
+    largest = companies.buckets[:top]
+    per_company = slices.filter(company__slug__in=[b.key for b in largest]).group_per_company(
+        "year", year_mode=year_mode
+    )
     rows = []
-    for bucket in companies.buckets[:top]:
-        per_year = slices.of_company(bucket.key).group("year", year_mode=year_mode)
-        rows.append(CrossRow(bucket.key, bucket.label, {b.key: b.measures for b in per_year.buckets}, bucket.measures))
+    for bucket in largest:
+        cells = {b.key: b.measures for b in per_company[bucket.key].buckets}
+        rows.append(CrossRow(bucket.key, bucket.label, cells, bucket.measures))
     rest = companies.buckets[top:]
     if rest:
-        rest_keys = {b.key for b in rest}
-        per_year = slices.only(lambda s: s.attributes["company"][0] in rest_keys).group("year", year_mode=year_mode)
+        # The rest of each year is the year's total less the largest companies' share of it.
+        cells = {}
+        for year in years.buckets:
+            shown = sum((row.cells[year.key] for row in rows if year.key in row.cells), Measures())
+            others = year.measures + shown.scaled(Decimal(-1))
+            if max(abs(others.low), abs(others.high), abs(others.point)) >= CENT:
+                cells[year.key] = others
         rows.append(
-            CrossRow(
-                OTHER,
-                f"Other companies ({len(rest)})",
-                {b.key: b.measures for b in per_year.buckets},
-                sum((b.measures for b in rest), Measures()),
-            )
+            CrossRow(OTHER, f"Other companies ({len(rest)})", cells, sum((b.measures for b in rest), Measures()))
         )
     return CrossTab(
         row_label="Company",
@@ -112,7 +93,11 @@ def dimension_by_company(
 ) -> CrossTab:
     """Buckets of one dimension as rows, the given companies as columns (the Compare page)."""
     overall = slices.group(dimension, year_mode=year_mode)
-    per_company = {c.slug: slices.of_company(c.slug).group(dimension, year_mode=year_mode) for c in companies}
+    grouped = slices.filter(company__slug__in=[c.slug for c in companies]).group_per_company(
+        dimension, year_mode=year_mode
+    )
+    empty = Breakdown(dimension, slices.basis, [], Measures(), 0, [])
+    per_company = {c.slug: grouped.get(c.slug, empty) for c in companies}
     rows = [
         CrossRow(
             bucket.key,

@@ -27,26 +27,47 @@ The rule
   an even split would invent figures.
 * Years: by the headline's announcement date, or spread over the period it covers in
   proportion to the days of each calendar year (Alibaba's RMB 380bn over three years).
+
+Where the work happens
+----------------------
+`figure_slices` cuts figures into slices in Python: the one statement of the rule. Cutting a
+million figures on every request took minutes, so the slices are kept in a table
+(`FigureSlice`, written by `capex.services.slices` whenever a figure's countability or USD
+value changes) and every total is a `GROUP BY` over it (`SliceSet`): a fixed number of
+queries, and work in the database rather than in Python, whatever the number of figures.
+Amounts are stored in whole thousandths of a dollar; a pro-rata share is rounded to that and
+the last share of a figure takes the rounding, so slices still add up to the figure exactly.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cached_property
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
 from django_countries import countries
 
 from capex.choices import Category, FxBasis, Qualifier, Scope, Workload
-from capex.models import Investment
+from capex.models import FigureSlice, Investment
+from companies.models import Company
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
 TWO = Decimal(2)
+MILL = Decimal("0.001")
+CENT = Decimal("0.01")
 UNSPECIFIED = "unspecified"
 
 DIMENSIONS = ("company", "country", "year", "scope", "category", "workload", "vendor")
 YEAR_MODES = ("announcement", "spread")
+MEASURES = ("low", "high", "point")
+
+
+def _dollars(mills) -> Decimal:
+    amount = Decimal(mills).scaleb(-3)
+    return amount.quantize(CENT) if mills % 10 == 0 else amount
 
 
 @dataclass(frozen=True)
@@ -63,27 +84,46 @@ class Measures:
     def scaled(self, factor: Decimal) -> "Measures":
         return Measures(self.low * factor, self.high * factor, self.point * factor)
 
+    @classmethod
+    def from_mills(cls, low, high, point) -> "Measures":
+        """From sums of whole thousandths of a dollar (None, from an empty sum, is zero); in cents where exact."""
+        return cls(*(_dollars(value or 0) for value in (low, high, point)))
+
+    def mills(self) -> tuple[int, int, int]:
+        return tuple(
+            int((value / MILL).to_integral_value(ROUND_HALF_EVEN)) for value in (self.low, self.high, self.point)
+        )
+
 
 @dataclass(frozen=True)
 class Slice:
-    """A part of one countable figure, with the classification of the row it comes from."""
+    """
+    A part of one countable figure on one basis, classified as the row it comes from: the
+    company and dates of the headline, scope, category, workload and chip vendors of the
+    component (or of the headline, for its remainder). `mills` holds low, high and point in
+    thousandths of a dollar, or None for a countable figure with no USD value on the basis.
+    """
 
+    basis: str
     figure_id: int  # the countable (top-level) figure
     origin_id: int  # the component, or the figure itself for its remainder
-    measures: Measures
-    attributes: dict
+    mills: tuple[int, int, int] | None
+    company_id: int
+    announced_on: date
+    period_start: date | None
+    period_end: date | None
+    scope: str
+    category: str
+    workload: str
+    vendor_ids: tuple[int, ...]
 
 
 @dataclass
 class Bucket:
     key: str
     label: str
-    measures: Measures = field(default_factory=Measures)
-    figure_ids: set[int] = field(default_factory=set)
-
-    @property
-    def figure_count(self) -> int:
-        return len(self.figure_ids)
+    measures: Measures = Measures()
+    figure_count: int = 0
 
 
 @dataclass
@@ -98,6 +138,8 @@ class Breakdown:
     def bucket(self, key: str) -> Bucket | None:
         return next((b for b in self.buckets if b.key == key), None)
 
+
+# --- Cutting figures into slices: the rule --------------------------------------------------
 
 _BASIS_FIELDS = {
     FxBasis.ANNOUNCEMENT: ("amount_usd_at_announcement", "amount_high_usd_at_announcement"),
@@ -114,9 +156,7 @@ _ROW_FIELDS = (
     "period_start",
     "period_end",
     "company_id",
-    "company__slug",
-    "company__name",
-    "company__country",
+    *(name for pair in _BASIS_FIELDS.values() for name in pair),
 )
 
 
@@ -129,147 +169,331 @@ def measures_of(*, qualifier: str, low: Decimal | None, high: Decimal | None) ->
     return Measures(low, low, low)
 
 
-def _row_measures(row: dict, basis: str) -> Measures | None:
-    low_field, high_field = _BASIS_FIELDS[FxBasis(basis)]
-    return measures_of(qualifier=row["qualifier"], low=row[low_field], high=row[high_field])
+def _to_mills(value: Decimal) -> int:
+    return int((value / MILL).to_integral_value(ROUND_HALF_EVEN))
 
 
-def _component_shares(parent: Measures, qualifier: str, components: Measures) -> tuple[Measures, Measures]:
-    """
-    The parent's effective measures and the factor-adjusted components, per measure:
-    "at least" grows to its components' sum; any other parent scales components down to fit.
-    """
-    effective, factors = [], []
-    for name in ("low", "high", "point"):
-        stated, covered = getattr(parent, name), getattr(components, name)
-        if covered <= stated or covered == ZERO:
-            effective.append(stated)
-            factors.append(Decimal(1))
-        elif qualifier == Qualifier.AT_LEAST:
-            effective.append(covered)
-            factors.append(Decimal(1))
-        else:
-            effective.append(stated)
-            factors.append(stated / covered)
-    return Measures(*effective), Measures(*factors)
+def _divide(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half to even, for non-negative integers."""
+    quotient, remainder = divmod(numerator, denominator)
+    if 2 * remainder > denominator or (2 * remainder == denominator and quotient % 2):
+        quotient += 1
+    return quotient
 
 
-def figure_slices(
-    *, investments: QuerySet | None = None, basis: str = FxBasis.ANNOUNCEMENT
-) -> tuple[list[Slice], list[int]]:
+def _row_mills(row: dict, basis: str) -> tuple[int, int, int] | None:
+    """Low, high and point of a figure on a basis in mills (a range's point is its midpoint), or None."""
+    low_field, high_field = _BASIS_FIELDS[basis]
+    low, high = row[low_field], row[high_field]
+    if low is None:
+        return None
+    low = _to_mills(low)
+    if row["qualifier"] == Qualifier.RANGE and high is not None:
+        high = _to_mills(high)
+        return low, high, _divide(low + high, 2)
+    return low, low, low
+
+
+def _shares(stated: int, qualifier: str, parts: list[int]) -> tuple[int, list[int]]:
     """
-    Cut every countable figure among `investments` (default: all) into slices.
-    Returns the slices and the ids of countable figures left out for lack of a USD value.
-    Three queries whatever the number of figures: figures, components, vendors.
+    One measure of a headline and its components: the headline's effective value and each
+    component's share of it. "At least" grows to its components' sum; any other headline
+    scales components down to fit, rounded to the mill, the last share taking the rounding.
     """
-    low_field, high_field = _BASIS_FIELDS[FxBasis(basis)]
-    fields = (*_ROW_FIELDS, low_field, high_field)
-    base = Investment.objects.all() if investments is None else investments
-    top_rows = list(Investment.objects.countable().filter(pk__in=base.values("pk")).values(*fields))
-    top_ids = [row["id"] for row in top_rows]
+    covered = sum(parts)
+    if covered <= stated or covered == 0:
+        return stated, parts
+    if qualifier == Qualifier.AT_LEAST:
+        return covered, parts
+    shares = [_divide(part * stated, covered) for part in parts[:-1]]
+    shares.append(max(stated - sum(shares), 0))
+    return stated, shares
+
+
+def figure_slices(*, where: Q | None = None) -> list[Slice]:
+    """
+    Cut every countable figure that matches `where` (default: all) into slices, on both bases;
+    a countable figure with no USD value on a basis gives one slice without amounts there.
+    Four queries whatever the number of figures: figures, components and two of vendors.
+    """
+    countable = Investment.objects.countable()
+    if where is not None:
+        countable = countable.filter(where)
+    top_rows = list(countable.values(*_ROW_FIELDS).order_by("id"))
     component_rows = list(
         Investment.objects.published()
         .current()
         .not_cancelled()
-        .filter(parent_id__in=top_ids)
-        .values(*fields)
+        .filter(parent_id__in=countable.values("pk"))
+        .values(*_ROW_FIELDS)
         .order_by("id")
     )
-    vendors = _vendor_sets([*top_ids, *(row["id"] for row in component_rows)])
+    vendors = _vendor_sets(countable)
 
     components_by_parent: dict[int, list[dict]] = defaultdict(list)
     for row in component_rows:
         components_by_parent[row["parent_id"]].append(row)
 
     slices: list[Slice] = []
-    unconverted: list[int] = []
-    for top in top_rows:
-        stated = _row_measures(top, basis)
-        if stated is None:
-            unconverted.append(top["id"])
-            continue
-        parts = [(row, _row_measures(row, basis)) for row in components_by_parent.get(top["id"], [])]
-        parts = [(row, m) for row, m in parts if m is not None]
-        covered = sum((m for _, m in parts), Measures())
-        effective, factors = _component_shares(stated, top["qualifier"], covered)
-        allocated = Measures()
-        for row, m in parts:
-            share = Measures(m.low * factors.low, m.high * factors.high, m.point * factors.point)
-            allocated += share
-            slices.append(Slice(top["id"], row["id"], share, _attributes(top, row, vendors)))
-        remainder = Measures(
-            max(effective.low - allocated.low, ZERO),
-            max(effective.high - allocated.high, ZERO),
-            max(effective.point - allocated.point, ZERO),
-        )
-        if remainder != Measures() or not parts:
-            slices.append(Slice(top["id"], top["id"], remainder, _attributes(top, top, vendors)))
-    return slices, unconverted
+    for basis in FxBasis.values:
+        for top in top_rows:
+            slices.extend(_cut(basis, top, components_by_parent.get(top["id"], []), vendors))
+    return slices
 
 
-def _vendor_sets(investment_ids: list[int]) -> dict[int, tuple[tuple[str, str], ...]]:
+def _cut(basis: str, top: dict, components: list[dict], vendors: dict) -> list[Slice]:
+    """The slices of one countable figure on one basis."""
+    stated = _row_mills(top, basis)
+    if stated is None:
+        return [_slice(basis, top, top, None, vendors)]
+    parts = [(row, mills) for row in components if (mills := _row_mills(row, basis)) is not None]
+    effective, shares = [], []
+    for measure in range(3):
+        value, measure_shares = _shares(stated[measure], top["qualifier"], [mills[measure] for _, mills in parts])
+        effective.append(value)
+        shares.append(measure_shares)
+    result = [
+        _slice(basis, top, row, (shares[0][i], shares[1][i], shares[2][i]), vendors) for i, (row, _) in enumerate(parts)
+    ]
+    remainder = tuple(max(effective[m] - sum(shares[m]), 0) for m in range(3))
+    if remainder != (0, 0, 0) or not parts:
+        result.append(_slice(basis, top, top, remainder, vendors))
+    return result
+
+
+def _vendor_sets(countable: QuerySet) -> dict[int, tuple[int, ...]]:
+    """The chip vendors of the countable figures and of their components, by figure id."""
     through = Investment.chip_vendors.through
-    rows = (
-        through.objects.filter(investment_id__in=investment_ids)
-        .values_list("investment_id", "company__slug", "company__name")
-        .order_by("company__name")
-    )
-    result: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for investment_id, slug, name in rows:
-        result[investment_id].append((slug, name))
+    links = [
+        *through.objects.filter(investment__in=countable.values("pk")).values_list("investment_id", "company_id"),
+        *through.objects.filter(investment__parent__in=countable.values("pk")).values_list(
+            "investment_id", "company_id"
+        ),
+    ]
+    result: dict[int, list[int]] = defaultdict(list)
+    for investment_id, company_id in sorted(links):
+        result[investment_id].append(company_id)
     return {key: tuple(value) for key, value in result.items()}
 
 
-def _attributes(top: dict, row: dict, vendors: dict) -> dict:
-    """The classification a slice is bucketed by: the company and dates of the headline, the rest of the row."""
-    return {
-        "company": (top["company__slug"], top["company__name"]),
-        "country": top["company__country"],
-        "announced_on": top["announced_on"],
-        "period": (top["period_start"], top["period_end"]),
-        "scope": row["scope"],
-        "category": row["category"],
-        "workload": row["workload"],
-        "vendors": vendors.get(row["id"], ()),
-    }
+def _slice(basis: str, top: dict, row: dict, mills: tuple[int, int, int] | None, vendors: dict) -> Slice:
+    return Slice(
+        basis=basis,
+        figure_id=top["id"],
+        origin_id=row["id"],
+        mills=mills,
+        company_id=top["company_id"],
+        announced_on=top["announced_on"],
+        period_start=top["period_start"],
+        period_end=top["period_end"],
+        scope=row["scope"],
+        category=row["category"],
+        workload=row["workload"],
+        vendor_ids=vendors.get(row["id"], ()),
+    )
 
 
-def _year_shares(attributes: dict, year_mode: str) -> list[tuple[int, Decimal]]:
-    start, end = attributes["period"]
-    if year_mode == "spread" and start and end:
-        total_days = Decimal((end - start).days + 1)
-        shares = []
-        for year in range(start.year, end.year + 1):
-            first, last = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
-            shares.append((year, Decimal((last - first).days + 1) / total_days))
-        return shares
-    return [(attributes["announced_on"].year, Decimal(1))]
+def figure_effective_amount(*, investment: Investment, basis: str = FxBasis.ANNOUNCEMENT) -> Measures | None:
+    """What one countable figure contributes to totals: its stated amount, grown to its components under "at least"."""
+    slices = [s for s in figure_slices(where=Q(pk=investment.pk)) if s.basis == basis]
+    if not slices or slices[0].mills is None:
+        return None
+    return Measures.from_mills(*(sum(s.mills[m] for s in slices) for m in range(3)))
 
+
+# --- Totals: sums of the stored slices -----------------------------------------------------
 
 _CHOICE_LABELS = {
     "scope": dict(Scope.choices),
     "category": dict(Category.choices),
     "workload": dict(Workload.choices),
 }
+_SUMS = {"low": Sum("low_mills"), "high": Sum("high_mills"), "point": Sum("point_mills")}
 
 
-def _keys(dimension: str, attributes: dict, year_mode: str) -> list[tuple[str, str, Decimal]]:
-    """The bucket(s) a slice goes to: (key, label, share of the slice)."""
-    if dimension == "company":
-        slug, name = attributes["company"]
-        return [(slug, name, Decimal(1))]
-    if dimension == "country":
-        code = str(attributes["country"])
-        return [(code, countries.name(code) or code, Decimal(1))]
-    if dimension == "year":
-        return [(str(year), str(year), share) for year, share in _year_shares(attributes, year_mode)]
-    if dimension == "vendor":
-        vendors = attributes["vendors"]
-        if not vendors:
-            return [(UNSPECIFIED, "Unspecified", Decimal(1))]
-        return [("+".join(slug for slug, _ in vendors), " + ".join(name for _, name in vendors), Decimal(1))]
-    value = attributes[dimension]
-    return [(value, _CHOICE_LABELS[dimension].get(value, value), Decimal(1))]
+def _year_shares(start: date, end: date) -> list[tuple[int, Decimal]]:
+    """How a period splits over calendar years, in proportion to days."""
+    total_days = Decimal((end - start).days + 1)
+    shares = []
+    for year in range(start.year, end.year + 1):
+        first, last = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
+        shares.append((year, Decimal((last - first).days + 1) / total_days))
+    return shares
+
+
+class SliceSet:
+    """
+    The stored slices of a set of countable figures on one USD basis, grouped in SQL by any
+    dimension. Narrow it with `filter` (slice fields: `company__slug`, `figure__in`...). The
+    total and the figures left out unconverted are read once and shared by every grouping;
+    `group_per_company` breaks every company down in one query rather than one each.
+    """
+
+    def __init__(self, basis: str, rows: QuerySet | None = None):
+        self.basis = str(FxBasis(basis))
+        self.rows = FigureSlice.objects.filter(basis=self.basis) if rows is None else rows
+
+    def filter(self, *args, **kwargs) -> "SliceSet":
+        return SliceSet(self.basis, self.rows.filter(*args, **kwargs))
+
+    @property
+    def _converted(self) -> QuerySet:
+        return self.rows.filter(point_mills__isnull=False).order_by()
+
+    @cached_property
+    def totals(self) -> tuple[Measures, int]:
+        found = self._converted.aggregate(**_SUMS, figures=Count("figure_id", distinct=True))
+        return Measures.from_mills(found["low"], found["high"], found["point"]), found["figures"]
+
+    @cached_property
+    def _unconverted_by_company(self) -> list[tuple[int, str]]:
+        missing = self.rows.filter(point_mills__isnull=True).order_by("figure_id")
+        return list(missing.values_list("figure_id", "company__slug"))
+
+    @property
+    def unconverted(self) -> list[int]:
+        """The countable figures left out for want of a USD value on this basis, by id."""
+        return [figure_id for figure_id, _ in self._unconverted_by_company]
+
+    def group(self, dimension: str, *, year_mode: str = "announcement") -> Breakdown:
+        """Totals grouped by `dimension`, largest first and "unspecified" last; years in order."""
+        _check(dimension, year_mode)
+        buckets = self._buckets(dimension, year_mode, split=None)[None]
+        total, figure_count = self.totals
+        return _breakdown(dimension, self.basis, buckets, total, figure_count, self.unconverted)
+
+    def group_per_company(self, dimension: str, *, year_mode: str = "announcement") -> dict[str, Breakdown]:
+        """A breakdown of each company's slices by `dimension`, by company slug: two queries for all companies."""
+        _check(dimension, year_mode)
+        per_company = self._buckets(dimension, year_mode, split="company__slug")
+        totals = {
+            row["company__slug"]: row
+            for row in self._converted.values("company__slug").annotate(
+                **_SUMS, figures=Count("figure_id", distinct=True)
+            )
+        }
+        result = {}
+        for slug, row in totals.items():
+            unconverted = [figure_id for figure_id, company in self._unconverted_by_company if company == slug]
+            total = Measures.from_mills(row["low"], row["high"], row["point"])
+            result[slug] = _breakdown(
+                dimension, self.basis, per_company.get(slug, []), total, row["figures"], unconverted
+            )
+        return result
+
+    def _grouped(self, rows: QuerySet, fields: list[str]) -> list[dict]:
+        return list(rows.values(*fields).annotate(**_SUMS, figures=Count("figure_id", distinct=True)).order_by())
+
+    def _buckets(self, dimension: str, year_mode: str, *, split: str | None) -> dict[str | None, list[Bucket]]:
+        """The buckets of `dimension`, apart for each value of the `split` field (None: one set)."""
+        if dimension == "year":
+            return self._years(year_mode, split)
+        fields = {
+            "company": ["company__slug", "company__name"],
+            "country": ["company__country"],
+            "vendor": ["vendors"],
+        }.get(dimension, [dimension])
+        rows = self._grouped(self._converted, [*fields, *([split] if split else [])])
+        label = self._labeller(dimension, rows)
+        result: dict[str | None, list[Bucket]] = defaultdict(list)
+        for row in rows:
+            key, text = label(row)
+            result[row[split] if split else None].append(
+                Bucket(key, text, Measures.from_mills(row["low"], row["high"], row["point"]), row["figures"])
+            )
+        return result
+
+    @staticmethod
+    def _labeller(dimension: str, rows: list[dict]):
+        """The key and label of a grouped row of `dimension`: (slug, name), (code, country), vendors named..."""
+        if dimension == "company":
+            return lambda row: (row["company__slug"], row["company__name"])
+        if dimension == "country":
+            return lambda row: (str(row["company__country"]), countries.name(row["company__country"]) or "")
+        if dimension == "vendor":
+            # A bucket per set of vendors, named after them: one query for the names of all.
+            ids = {int(part) for row in rows for part in row["vendors"].split(",") if part}
+            names = {
+                pk: (slug, name)
+                for pk, slug, name in Company.objects.filter(pk__in=ids).values_list("pk", "slug", "name")
+            }
+
+            def vendor(row: dict) -> tuple[str, str]:
+                vendors = sorted((names[int(part)] for part in row["vendors"].split(",") if part), key=lambda v: v[1])
+                if not vendors:
+                    return UNSPECIFIED, "Unspecified"
+                return "+".join(slug for slug, _ in vendors), " + ".join(name for _, name in vendors)
+
+            return vendor
+        labels = _CHOICE_LABELS[dimension]
+        return lambda row: (row[dimension], labels.get(row[dimension], row[dimension]))
+
+    def _years(self, year_mode: str, split: str | None) -> dict[str | None, list[Bucket]]:
+        """By announcement year, or spread over each figure's period (grouped by period, spread in Python)."""
+        converted = self._converted
+        extra = [split] if split else []
+        spread = Q(period_start__isnull=False, period_end__isnull=False)
+        by_period = []
+        if year_mode == "spread":
+            by_period = self._grouped(converted.filter(spread), ["period_start", "period_end", *extra])
+            converted = converted.exclude(spread)
+        sums: dict[str | None, dict[int, Measures]] = defaultdict(lambda: defaultdict(Measures))
+        counts: dict[str | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for row in self._grouped(converted.annotate(year=ExtractYear("announced_on")), ["year", *extra]):
+            part = row[split] if split else None
+            sums[part][row["year"]] += Measures.from_mills(row["low"], row["high"], row["point"])
+            counts[part][row["year"]] += row["figures"]
+        for row in by_period:
+            part = row[split] if split else None
+            measures = Measures.from_mills(row["low"], row["high"], row["point"])
+            for year, share in _year_shares(row["period_start"], row["period_end"]):
+                sums[part][year] += measures.scaled(share) if share != ONE else measures
+                counts[part][year] += row["figures"]  # a figure's slices share its headline's period
+        result: dict[str | None, list[Bucket]] = {None: []} if split is None else {}
+        for part, years in sums.items():
+            result[part] = [Bucket(str(year), str(year), years[year], counts[part][year]) for year in years]
+        return result
+
+
+def _check(dimension: str, year_mode: str) -> None:
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"Unknown dimension {dimension!r}; choose one of {', '.join(DIMENSIONS)}.")
+    if year_mode not in YEAR_MODES:
+        raise ValueError(f"Unknown year mode {year_mode!r}; choose one of {', '.join(YEAR_MODES)}.")
+
+
+def _breakdown(
+    dimension: str, basis: str, buckets: list[Bucket], total: Measures, figure_count: int, unconverted: list[int]
+) -> Breakdown:
+    ordered = sorted(
+        buckets,
+        key=lambda b: (b.key == UNSPECIFIED, -b.measures.point if dimension != "year" else int(b.key)),
+    )
+    return Breakdown(dimension, basis, ordered, total, figure_count, unconverted)
+
+
+def slice_set(
+    *, basis: str = FxBasis.ANNOUNCEMENT, investments: QuerySet | None = None, origins: QuerySet | None = None
+) -> SliceSet:
+    """
+    The slices of the countable figures among `investments` (default: all).
+    `origins` is a filtered set of figures of any level (the API's and pages' FilterSet):
+    a headline in it counts whole, and a component in it counts without its headline, so
+    `?scope=overseas` totals ByteDance's overseas component alone while
+    `?company=bytedance&top_level=true` totals the headline. A headline without a USD value
+    is reported when it or one of its components is among the origins.
+    """
+    slices = SliceSet(basis)
+    if investments is not None:
+        slices = slices.filter(figure__in=investments.values("pk"))
+    if origins is not None:
+        ids = origins.values("pk")
+        slices = slices.filter(
+            Q(figure__in=ids)
+            | Q(origin__in=ids)
+            | Q(point_mills__isnull=True, figure__in=origins.filter(parent__isnull=False).values("parent"))
+        )
+    return slices
 
 
 def breakdown(
@@ -281,61 +505,13 @@ def breakdown(
     year_mode: str = "announcement",
 ) -> Breakdown:
     """
-    Totals of countable figures grouped by `dimension`, in USD on `basis`.
-
-    `investments` limits which countable figures take part (e.g. one company's).
-    `origins` is a filtered set of figures of any level (the API's and pages' FilterSet):
-    a headline in it counts whole, and a component in it counts without its headline, so
-    `?scope=overseas` totals ByteDance's overseas component alone while
-    `?company=bytedance&top_level=true` totals the headline. Buckets are sorted largest
-    first, "unspecified" last.
+    Totals of countable figures grouped by `dimension`, in USD on `basis`; `investments` and
+    `origins` choose the figures as in `slice_set`. Buckets are sorted largest first,
+    "unspecified" last.
     """
-    if dimension not in DIMENSIONS:
-        raise ValueError(f"Unknown dimension {dimension!r}; choose one of {', '.join(DIMENSIONS)}.")
-    if year_mode not in YEAR_MODES:
-        raise ValueError(f"Unknown year mode {year_mode!r}; choose one of {', '.join(YEAR_MODES)}.")
-    if origins is not None:
-        involved = Q(pk__in=origins.values("pk")) | Q(components__in=origins.values("pk"))
-        candidates = Investment.objects.filter(involved)
-        investments = candidates if investments is None else investments.filter(pk__in=candidates.values("pk"))
-    slices, unconverted = figure_slices(investments=investments, basis=basis)
-    if origins is not None:
-        # A matching headline brings its whole effective amount; otherwise only matching components count.
-        involved_ids = {s.origin_id for s in slices} | {s.figure_id for s in slices}
-        origin_ids = set(origins.filter(pk__in=involved_ids).values_list("pk", flat=True))
-        slices = [s for s in slices if s.figure_id in origin_ids or s.origin_id in origin_ids]
-    return group_slices(slices, dimension=dimension, basis=basis, year_mode=year_mode, unconverted=unconverted)
-
-
-def group_slices(
-    slices: Iterable[Slice], *, dimension: str, basis: str, year_mode: str, unconverted: list[int]
-) -> Breakdown:
-    """Sum slices into buckets of one dimension; pages group one set of slices several ways without re-querying."""
-    buckets: dict[str, Bucket] = {}
-    total = Measures()
-    figures: set[int] = set()
-    for piece in slices:
-        total += piece.measures
-        figures.add(piece.figure_id)
-        for key, label, share in _keys(dimension, piece.attributes, year_mode):
-            bucket = buckets.setdefault(key, Bucket(key=key, label=label))
-            bucket.measures += piece.measures.scaled(share) if share != 1 else piece.measures
-            bucket.figure_ids.add(piece.figure_id)
-    ordered = sorted(
-        buckets.values(),
-        key=lambda b: (b.key == UNSPECIFIED, -b.measures.point if dimension != "year" else int(b.key)),
-    )
-    return Breakdown(dimension, str(basis), ordered, total, len(figures), unconverted)
+    return slice_set(basis=basis, investments=investments, origins=origins).group(dimension, year_mode=year_mode)
 
 
 def company_totals(*, basis: str = FxBasis.ANNOUNCEMENT, investments: QuerySet | None = None) -> Breakdown:
     """Per-company totals that count each headline once; the home page's table."""
     return breakdown(dimension="company", basis=basis, investments=investments)
-
-
-def figure_effective_amount(*, investment: Investment, basis: str = FxBasis.ANNOUNCEMENT) -> Measures | None:
-    """What one countable figure contributes to totals: its stated amount, grown to its components under "at least"."""
-    slices, _ = figure_slices(investments=Investment.objects.filter(pk=investment.pk), basis=basis)
-    if not slices:
-        return None
-    return sum((s.measures for s in slices), Measures())

@@ -12,7 +12,7 @@ with https://synthetic.invalid/.
 
 import datetime
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,8 +21,10 @@ from django.utils import timezone
 
 from capex.choices import Category, Evidence, Qualifier, Scope, Status, WorkflowState, Workload
 from capex.models import Citation, Investment
+from capex.services.slices import slices_refresh
 from companies.choices import CompanyKind
 from companies.models import Company
+from config.bulk import TableWriter
 from sources.choices import PublisherKind, SourceKind
 from sources.models import Publisher, Source
 
@@ -58,53 +60,6 @@ SIZES = {
 }
 
 
-def _columns(model: type[models.Model]) -> list[models.Field]:
-    return list(model._meta.concrete_fields)
-
-
-class TableWriter:
-    """Write rows of one model: COPY on PostgreSQL, executemany on SQLite. Unset fields take their defaults."""
-
-    def __init__(self, model: type[models.Model]) -> None:
-        self.model = model
-        self.fields = _columns(model)
-        self.names = [f.column for f in self.fields]
-        self.defaults = {f.attname: (f.get_default() if f.has_default() or not f.null else None) for f in self.fields}
-
-    def _tuple(self, row: dict) -> tuple:
-        values = []
-        for field in self.fields:
-            value = row[field.attname] if field.attname in row else self.defaults[field.attname]
-            values.append(field.get_db_prep_save(value, connection))
-        return tuple(values)
-
-    def write(self, rows: Iterable[dict], *, batch: int = 5_000) -> int:
-        table = self.model._meta.db_table
-        count = 0
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                columns = ", ".join(f'"{name}"' for name in self.names)
-                with cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
-                    for row in rows:
-                        copy.write_row(self._tuple(row))
-                        count += 1
-            else:
-                placeholders = ", ".join(["%s"] * len(self.names))
-                columns = ", ".join(f'"{name}"' for name in self.names)
-                sql = f'INSERT INTO "{table}" ({columns}) VALUES ({placeholders})'  # noqa: S608 (model metadata only)
-                chunk = []
-                for row in rows:
-                    chunk.append(self._tuple(row))
-                    if len(chunk) >= batch:
-                        cursor.executemany(sql, chunk)
-                        count += len(chunk)
-                        chunk = []
-                if chunk:
-                    cursor.executemany(sql, chunk)
-                    count += len(chunk)
-        return count
-
-
 def _next_id(model: type[models.Model]) -> int:
     return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
 
@@ -119,6 +74,15 @@ def _reset_sequences(*model_list: type[models.Model]) -> None:
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
                 f'COALESCE((SELECT MAX(id) FROM "{table}"), 1))'
             )
+
+
+def _analyze(*model_list: type[models.Model]) -> None:
+    """Fresh planner statistics: without them PostgreSQL plans the first queries on the new rows badly."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in model_list:
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
 class SyntheticData:
@@ -322,4 +286,7 @@ class SyntheticData:
             )
         )
         _reset_sequences(Company, Publisher, Source, Investment, through, Citation)
+        _analyze(Company, Publisher, Source, Investment, through, Citation)
+        # Totals are summed from stored slices; a bulk load bypasses the services that keep them.
+        counts["slices"] = slices_refresh()
         return counts

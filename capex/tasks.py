@@ -1,6 +1,7 @@
 """
 Celery tasks of the capex app. currencies starts `recompute_conversions` after new rates land
-(settings.CURRENCIES_AFTER_RATES_CHANGE); beat never calls it directly.
+(settings.CURRENCIES_AFTER_RATES_CHANGE); beat never calls it directly. Beat runs
+`rebuild_slices` nightly.
 """
 
 from dataclasses import asdict
@@ -9,6 +10,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from capex.conversions import conversions_recompute_all
+from capex.services.slices import slices_refresh
 
 # A million figures recompute in well under a minute on PostgreSQL (see BENCHMARKS.md); the
 # limits leave room for much larger tables without letting a stuck run hold the lock forever.
@@ -36,3 +38,19 @@ def recompute_conversions() -> dict:
     if result is None:
         return {"status": "skipped"}
     return {"status": "succeeded", **asdict(result)}
+
+
+@shared_task(
+    name="capex.tasks.rebuild_slices",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=RECOMPUTE_SOFT_TIME_LIMIT,
+    time_limit=RECOMPUTE_TIME_LIMIT,
+)
+def rebuild_slices() -> dict:
+    """Rebuild the stored slices of every figure in one transaction; readers keep the old ones until it commits."""
+    return {"status": "succeeded", "slices": slices_refresh()}

@@ -129,6 +129,10 @@ if not EMBEDDED:
     # Persistent connections, checked before reuse so a restarted PostgreSQL is survived.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: it added about 200 ms to queries that run in tens of milliseconds
+        # (see BENCHMARKS.md); the app's queries are short and planned on indexes.
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -374,6 +378,12 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-rates-daily-catch-up": {
         "task": "currencies.tasks.refresh_rates",
         "schedule": crontab(minute=15, hour=6),
+    },
+    # A backstop for the stored slices of totals (capex.services.slices): a figure changed
+    # outside the services is counted right again by the next morning.
+    "rebuild-slices-nightly": {
+        "task": "capex.tasks.rebuild_slices",
+        "schedule": crontab(minute=45, hour=3),
     },
 }
 # Also refresh every N seconds when set: the end-to-end tests use it to make beat fire at once.

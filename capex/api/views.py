@@ -56,6 +56,10 @@ from currencies.api.serializers import RatesFreshnessSerializer
 from currencies.selectors import rates_freshness_payload
 
 CENT = Decimal("0.01")
+# Groups listed by the stats endpoint unless asked for more: every company of a year was 19,265
+# groups and 2.8 MB of JSON at a million figures (BENCHMARKS.md).
+STATS_DEFAULT_LIMIT = 100
+STATS_MAX_LIMIT = 100_000
 # Sorts figures without a USD value after every converted one in `?ordering=-amount_usd`.
 NOT_CONVERTED = Value(Decimal(-1))
 
@@ -244,6 +248,12 @@ class BucketSerializer(MeasuresSerializer):
     figure_count = serializers.IntegerField(help_text="Headline figures that contribute to this group.")
 
 
+class OtherSerializer(MeasuresSerializer):
+    key = serializers.CharField(help_text='Always "other".')
+    label = serializers.CharField(help_text="How many groups it adds up.")
+    group_count = serializers.IntegerField(help_text="Groups added up here.")
+
+
 class StatsSerializer(serializers.Serializer):
     group_by = serializers.ChoiceField(choices=DIMENSIONS, help_text="The dimension the totals are grouped by.")
     basis = serializers.ChoiceField(choices=FxBasis.choices, help_text="Which USD conversion the totals use.")
@@ -251,12 +261,20 @@ class StatsSerializer(serializers.Serializer):
     currency = serializers.CharField(help_text="Currency of every amount: USD.")
     total = MeasuresSerializer(help_text="The total over all groups; each headline figure is counted once.")
     figure_count = serializers.IntegerField(help_text="Headline figures counted.")
-    buckets = BucketSerializer(many=True, help_text='The groups, largest first, "unspecified" last.')
+    buckets = BucketSerializer(
+        many=True, help_text='The largest `limit` groups, largest first (years in order), "unspecified" last.'
+    )
+    bucket_count = serializers.IntegerField(help_text="How many groups there are in all, listed or not.")
+    other = OtherSerializer(
+        allow_null=True, help_text="The groups beyond `limit` added together; null when every group is listed."
+    )
     unspecified = BucketSerializer(
         help_text="What the figures do not break down by this dimension; zero when everything is assigned."
     )
+    unconverted_figure_count = serializers.IntegerField(help_text="Headline figures left out for want of a USD value.")
     unconverted_figure_ids = serializers.ListField(
-        child=serializers.IntegerField(), help_text="Headline figures left out for want of a USD value."
+        child=serializers.IntegerField(),
+        help_text="The first `limit` of them by id; `/api/v1/investments/?top_level=true` lists every figure.",
     )
     rates = RatesFreshnessSerializer(help_text="How fresh the exchange rates behind the USD values are.")
 
@@ -273,6 +291,12 @@ class StatsQuerySerializer(serializers.Serializer):
         default="announcement",
         help_text="For `group_by=year`: `announcement` puts a figure in its announcement year; `spread` spreads "
         "it over the years of its period in proportion to their days.",
+    )
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=STATS_MAX_LIMIT,
+        default=STATS_DEFAULT_LIMIT,
+        help_text=f"How many groups to list (the rest are added up in `other`); up to {STATS_MAX_LIMIT:,}.",
     )
 
 
@@ -292,13 +316,27 @@ def _bucket(bucket: Bucket) -> dict:
     return {"key": bucket.key, "label": bucket.label, **_measures(bucket.measures), "figure_count": bucket.figure_count}
 
 
-def stats_payload(result: Breakdown, *, year_mode: str) -> dict:
-    buckets = [_bucket(bucket) for bucket in result.buckets]
-    unspecified = next((b for b in buckets if b["key"] == UNSPECIFIED), None)
-    if unspecified is None:
+def stats_payload(result: Breakdown, *, year_mode: str, limit: int = STATS_MAX_LIMIT) -> dict:
+    unspecified_bucket = result.bucket(UNSPECIFIED)
+    groups = [b for b in result.buckets if b.key != UNSPECIFIED]
+    listed, beyond = groups[:limit], groups[limit:]
+    buckets = [_bucket(bucket) for bucket in listed]
+    if unspecified_bucket is not None:
+        unspecified = _bucket(unspecified_bucket)
+        buckets.append(unspecified)
+    else:
         unspecified = _bucket(Bucket(key=UNSPECIFIED, label="Unspecified"))
         if result.dimension in DIMENSIONS_WITH_UNSPECIFIED:
             buckets.append(unspecified)
+    other = None
+    if beyond:
+        other = {
+            "key": "other",
+            "label": f"{len(beyond):,} other groups",
+            **_measures(sum((b.measures for b in beyond), Measures())),
+            "group_count": len(beyond),
+        }
+    unconverted = sorted(result.unconverted)
     return {
         "group_by": result.dimension,
         "basis": result.basis,
@@ -307,8 +345,11 @@ def stats_payload(result: Breakdown, *, year_mode: str) -> dict:
         "total": _measures(result.total),
         "figure_count": result.figure_count,
         "buckets": buckets,
+        "bucket_count": len(result.buckets),
+        "other": other,
         "unspecified": unspecified,
-        "unconverted_figure_ids": sorted(result.unconverted),
+        "unconverted_figure_count": len(unconverted),
+        "unconverted_figure_ids": unconverted[:limit],
         "rates": rates_freshness_payload(),
     }
 
@@ -369,7 +410,8 @@ class StatsView(ApiViewMixin, generics.GenericAPIView):
                 year_mode=options["year_mode"],
             )
             # Serialized once: with thousands of buckets, serializing took longer than reading the cache.
-            return dict(StatsSerializer(stats_payload(result, year_mode=options["year_mode"])).data)
+            payload = stats_payload(result, year_mode=options["year_mode"], limit=options["limit"])
+            return dict(StatsSerializer(payload).data)
 
         # Totals change only with the data version (capex.aggregates); staff may see drafts, which do not bump it.
         if request.user.is_staff:

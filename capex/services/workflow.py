@@ -27,9 +27,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from capex.aggregates import aggregates_changed
 from capex.choices import WorkflowState
 from capex.models import Investment
+from capex.services.slices import headlines_touched, slices_refresh_for
 from capex.validation import investment_publish_errors
 
 SUBMIT_PERMISSION = "capex.submit_investment"
@@ -108,7 +108,7 @@ def investment_publish(*, investment: Investment, by: AbstractBaseUser | None) -
     investment.published_at = timezone.now()
     investment.full_clean()
     _save_transition(investment, by=by, reason="Published", fields=["state", "reviewed_by", "published_at"])
-    aggregates_changed()
+    slices_refresh_for(headline_ids=headlines_touched([investment]))
     return investment
 
 
@@ -137,7 +137,7 @@ def investment_return_to_draft(*, investment: Investment, by: AbstractBaseUser |
     _save_transition(
         investment, by=by, reason=f"Returned to draft: {reason}", fields=["state", "reviewed_by", "published_at"]
     )
-    aggregates_changed()
+    slices_refresh_for(headline_ids=headlines_touched([investment]))
     return investment
 
 

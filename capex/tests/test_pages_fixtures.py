@@ -12,6 +12,7 @@ from django.db.models import F
 
 from capex.models import Investment
 from capex.sample_data import sample_data_load
+from capex.services.slices import slices_refresh
 from currencies.models import ExchangeRate
 
 # USD per CNY, ECB reference rates (EUR->USD / EUR->CNY).
@@ -27,7 +28,7 @@ BYTEDANCE_CHIPS_USD_LATEST = Decimal("5600000000.00")  # RMB 40bn at 0.14
 
 
 def usd_conversions_set() -> None:
-    """Fill both conversions of every figure: USD as stated, CNY at fixed rates."""
+    """Fill both conversions of every figure (USD as stated, CNY at fixed rates) and the slices totals sum."""
     Investment.objects.filter(currency="USD").update(
         amount_usd_at_announcement=F("amount"),
         amount_high_usd_at_announcement=F("amount_high"),
@@ -56,6 +57,7 @@ def usd_conversions_set() -> None:
             fx_provider_latest="ecb_bundled",
             fx_note_latest="",
         )
+    slices_refresh()
 
 
 def sample_figures_load() -> dict[str, Investment]:

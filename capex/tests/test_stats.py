@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from capex.models import Investment
+from capex.services.slices import slices_refresh
 from capex.tests.personas import api_client, fast_passwords, sample_figures_with_rates, throttles_reset
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +139,7 @@ def test_a_multi_year_figure_can_be_spread_over_its_years(sample):
 def test_drafts_never_count_even_for_staff(sample):
     admin = api_client("admin")
     Investment.objects.filter(company__slug="alphabet").update(state="draft")
+    slices_refresh()  # the nightly rebuild catches a change made outside the workflow
 
     drafts = admin.get(STATS, {"group_by": "company", "state": "draft"}).json()
     published = admin.get(STATS, {"group_by": "company"}).json()
@@ -152,6 +154,38 @@ def test_the_answer_says_how_fresh_the_rates_are(sample):
     assert rates["rates_as_of"] == "2025-06-30"
     assert rates["is_stale"] is True
     assert set(rates) >= {"business_days_old", "stale_after_business_days", "last_refresh"}
+
+
+def test_a_limit_lists_the_largest_groups_and_adds_up_the_rest(sample):
+    everything = stats(group_by="company")
+    assert everything["bucket_count"] == 6 and everything["other"] is None
+
+    data = stats(group_by="company", limit=2)
+    listed = [b["key"] for b in data["buckets"]]
+    assert listed == [b["key"] for b in everything["buckets"]][:2]
+    assert data["bucket_count"] == 6
+    assert data["other"]["group_count"] == 4
+    assert data["other"]["label"] == "4 other groups"
+    for measure in ("low", "high", "point"):
+        listed_sum = sum(Decimal(b[measure]) for b in data["buckets"])
+        assert listed_sum + Decimal(data["other"][measure]) == Decimal(data["total"][measure])
+
+
+def test_the_unspecified_group_is_listed_whatever_the_limit(sample):
+    data = stats(group_by="scope", limit=1)
+    assert [b["key"] for b in data["buckets"]][-1] == "unspecified"
+    assert len(data["buckets"]) == 2
+
+
+def test_figures_not_converted_are_counted_and_listed_up_to_the_limit(sample):
+    Investment.objects.filter(parent__isnull=True, company__slug__in=["meta", "alibaba", "stargate"]).update(
+        amount_usd_at_announcement=None, amount_high_usd_at_announcement=None
+    )
+    slices_refresh()  # as a recompute that found no rate leaves them
+    data = stats(group_by="company", limit=2)
+    assert data["unconverted_figure_count"] == 3
+    assert len(data["unconverted_figure_ids"]) == 2
+    assert data["unconverted_figure_ids"] == sorted(stats(group_by="company")["unconverted_figure_ids"])[:2]
 
 
 def test_stats_as_csv(sample):
@@ -170,6 +204,9 @@ def test_stats_as_csv(sample):
         ({"year_mode": ""}, "year_mode"),
         ({"company": "no-such-company"}, "company"),
         ({"announced_from": "2025-02-30"}, "announced_from"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "100001"}, "limit"),
+        ({"limit": "99999999999999999999999"}, "limit"),
     ],
 )
 def test_bad_parameters_are_a_400_naming_them(params, field):

@@ -1,0 +1,114 @@
+"""
+Keeping the stored slices (`FigureSlice`) in step with the figures they come from.
+
+A figure's slices change when it becomes countable or stops being countable (published,
+returned to draft, revised by a published figure), when one of its components does, and
+when a USD value changes. The workflow calls `slices_refresh_for` with the figures a
+transition touched, the conversions call it after every recompute, and the full rebuild
+(`slices_refresh`) runs after a recompute of every figure, from `manage.py slices_rebuild`
+and daily from beat, as a backstop for a change made outside the services.
+
+Each call rewrites whole headlines in the caller's transaction, so a reader sees either the
+old slices of a figure or the new ones, never a mixture, and a failed rebuild leaves the
+last good totals in place.
+"""
+
+from collections.abc import Iterable, Iterator
+
+from django.db import connection, transaction
+from django.db.models import Max, Min, Q
+
+from capex.aggregates import aggregates_changed
+from capex.models import FigureSlice, Investment
+from capex.selectors import Slice, figure_slices
+from config.bulk import TableWriter
+
+# Headlines cut per pass of a full rebuild: bounds the memory of a rebuild at any table size.
+REBUILD_CHUNK = 50_000
+# A full rebuild excludes every other writer of slices (PostgreSQL advisory lock; SQLite
+# serialises writers anyway): a figure rewritten meanwhile would otherwise be stored twice.
+LOCK_KEY = 7_310_552_011
+
+
+def _lock(*, exclusive: bool) -> None:
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [LOCK_KEY])
+
+
+def _rows(slices: Iterable[Slice]) -> Iterator[dict]:
+    for piece in slices:
+        low, high, point = piece.mills or (None, None, None)
+        yield {
+            "basis": piece.basis,
+            "figure_id": piece.figure_id,
+            "origin_id": piece.origin_id,
+            "company_id": piece.company_id,
+            "announced_on": piece.announced_on,
+            "period_start": piece.period_start,
+            "period_end": piece.period_end,
+            "scope": piece.scope,
+            "category": piece.category,
+            "workload": piece.workload,
+            "vendors": ",".join(str(pk) for pk in piece.vendor_ids),
+            "low_mills": low,
+            "high_mills": high,
+            "point_mills": point,
+        }
+
+
+def _write(where: Q) -> int:
+    """Cut the countable figures that match `where` on both bases and store the slices."""
+    return TableWriter(FigureSlice, database_ids=True).write(_rows(figure_slices(where=where)), prepared=True)
+
+
+def headlines_touched(investments: Iterable[Investment]) -> set[int]:
+    """
+    The headlines whose slices a change to these figures can alter: each figure's own
+    headline (itself or its parent) and that of the figure it revises.
+    """
+    ids: set[int] = set()
+    for investment in investments:
+        ids.add(investment.parent_id or investment.pk)
+        if investment.supersedes_id:
+            ids.add(investment.supersedes_id)
+    if ids:
+        # A revised component's headline is its parent.
+        ids |= set(Investment.objects.filter(pk__in=ids, parent__isnull=False).values_list("parent_id", flat=True))
+    return ids
+
+
+@transaction.atomic
+def slices_refresh_for(*, headline_ids: Iterable[int]) -> int:
+    """Rewrite the slices of these headline figures (ids of components are taken to their headlines)."""
+    ids = set(headline_ids)
+    if not ids:
+        return 0
+    ids |= set(Investment.objects.filter(pk__in=ids, parent__isnull=False).values_list("parent_id", flat=True))
+    _lock(exclusive=False)
+    # Writers of the same headline take turns: each deletes what the one before it wrote.
+    list(Investment.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    FigureSlice.objects.filter(figure_id__in=ids).delete()
+    written = _write(Q(pk__in=ids))
+    aggregates_changed()
+    return written
+
+
+@transaction.atomic
+def slices_refresh() -> int:
+    """Rebuild every stored slice, a chunk of headlines at a time, in one transaction."""
+    _lock(exclusive=True)
+    FigureSlice.objects.all().delete()
+    bounds = Investment.objects.filter(parent__isnull=True).aggregate(first=Min("pk"), last=Max("pk"))
+    written = 0
+    if bounds["first"] is not None:
+        for start in range(bounds["first"], bounds["last"] + 1, REBUILD_CHUNK):
+            written += _write(Q(pk__gte=start, pk__lt=start + REBUILD_CHUNK))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The planner needs to know the table's new size; autovacuum may not come for a while.
+            cursor.execute(f'ANALYZE "{FigureSlice._meta.db_table}"')
+    aggregates_changed()
+    return written

@@ -1,0 +1,65 @@
+"""
+Writing many rows fast: COPY on PostgreSQL, batched INSERTs elsewhere. Used by the synthetic
+data generator and by the derived tables that are rebuilt in bulk (capex.services.slices).
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection, models
+
+
+def _columns(model: type[models.Model]) -> list[models.Field]:
+    return list(model._meta.concrete_fields)
+
+
+class TableWriter:
+    """Write rows of one model: COPY on PostgreSQL, executemany on SQLite. Unset fields take their defaults."""
+
+    def __init__(self, model: type[models.Model], *, database_ids: bool = False) -> None:
+        """`database_ids`: leave the primary key out and let the database number the rows."""
+        self.model = model
+        self.fields = [f for f in _columns(model) if not (database_ids and f.primary_key)]
+        self.names = [f.column for f in self.fields]
+        self.defaults = {f.attname: (f.get_default() if f.has_default() or not f.null else None) for f in self.fields}
+
+    def _tuple(self, row: dict) -> tuple:
+        values = []
+        for field in self.fields:
+            value = row[field.attname] if field.attname in row else self.defaults[field.attname]
+            values.append(field.get_db_prep_save(value, connection))
+        return tuple(values)
+
+    def write(self, rows: Iterable[dict], *, batch: int = 5_000, prepared: bool = False) -> int:
+        """
+        Write the rows; returns how many. `prepared`: every row gives every column as a value the
+        database driver takes as it is (ints, strings, dates, None), so the fields' conversions
+        are skipped; that conversion was most of the cost of writing a million rows.
+        """
+        if prepared:
+            rows_as_tuples = (tuple(row[field.attname] for field in self.fields) for row in rows)
+        else:
+            rows_as_tuples = (self._tuple(row) for row in rows)
+        table = self.model._meta.db_table
+        count = 0
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                columns = ", ".join(f'"{name}"' for name in self.names)
+                with cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
+                    for values in rows_as_tuples:
+                        copy.write_row(values)
+                        count += 1
+            else:
+                placeholders = ", ".join(["%s"] * len(self.names))
+                columns = ", ".join(f'"{name}"' for name in self.names)
+                sql = f'INSERT INTO "{table}" ({columns}) VALUES ({placeholders})'  # noqa: S608 (model metadata only)
+                chunk = []
+                for values in rows_as_tuples:
+                    chunk.append(values)
+                    if len(chunk) >= batch:
+                        cursor.executemany(sql, chunk)
+                        count += len(chunk)
+                        chunk = []
+                if chunk:
+                    cursor.executemany(sql, chunk)
+                    count += len(chunk)
+        return count
