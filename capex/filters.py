@@ -102,6 +102,11 @@ class InvestmentFilterSet(FilterSet):
         help_text="At most this many US dollars at the announcement-date rate (the low end for a range). "
         "Figures not converted to USD do not match.",
     )
+    converted = StrictBooleanFilter(
+        method="filter_converted",
+        help_text="`false`: only figures with no USD value at the announcement-date rate (they are left out of "
+        "totals, never counted as zero); `true`: only figures with one.",
+    )
     top_level = StrictBooleanFilter(
         method="filter_top_level",
         help_text="`true`: only headline figures (no parent); `false`: only components.",
@@ -122,6 +127,11 @@ class InvestmentFilterSet(FilterSet):
         if not self.form.cleaned_data.get("include_superseded"):
             queryset = queryset.current()
         return queryset
+
+    def filter_converted(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(amount_usd_at_announcement__isnull=not value)
 
     def filter_text(self, queryset, name, value):
         text = value.strip()

@@ -274,7 +274,8 @@ class StatsSerializer(serializers.Serializer):
     unconverted_figure_count = serializers.IntegerField(help_text="Headline figures left out for want of a USD value.")
     unconverted_figure_ids = serializers.ListField(
         child=serializers.IntegerField(),
-        help_text="The first `limit` of them by id; `/api/v1/investments/?top_level=true` lists every figure.",
+        help_text="The first `limit` of them by id; `/api/v1/investments/?converted=false&top_level=true` "
+        "lists every one.",
     )
     rates = RatesFreshnessSerializer(help_text="How fresh the exchange rates behind the USD values are.")
 

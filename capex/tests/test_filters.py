@@ -142,3 +142,11 @@ def test_in_review_figures_are_found_by_state():
     in_review = InvestmentFactory(state=WorkflowState.IN_REVIEW)
 
     assert filtered("state=in_review") == {in_review.pk}
+
+
+def test_converted_filter_finds_the_figures_left_out_of_totals(bytedance):
+    headline, overseas = bytedance
+    Investment.objects.filter(pk=overseas.pk).update(amount_usd_at_announcement=None)
+    assert filtered("converted=false") == {overseas.pk}
+    assert filtered("converted=true") == {headline.pk}
+    assert filtered("converted=false&top_level=true") == set()
