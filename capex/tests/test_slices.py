@@ -166,5 +166,5 @@ def test_beat_rebuilds_the_slices_nightly(company):
     publish(draft(company, 12 * BN))
     Investment.objects.update(amount_usd_at_announcement=15 * BN)  # written outside the services
 
-    assert rebuild_slices.delay().get() == {"status": "succeeded", "slices": 2}
+    assert rebuild_slices.apply().get() == {"status": "succeeded", "slices": 2}
     assert company_totals().total.point == 15 * BN
