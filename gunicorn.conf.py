@@ -13,6 +13,10 @@ keepalive = 5
 # Recycle workers now and then so that slow memory growth never accumulates.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
+# Load the app once in the master: a recycled worker is forked ready instead of importing Django
+# while requests queue behind it (that boot put E6's p99 at 1.26 s; see BENCHMARKS.md). Nothing
+# opens a database or Redis connection at import, so no connection is shared across the fork.
+preload_app = True
 # One line per request on stdout; the benchmark turns it off (GUNICORN_ACCESSLOG="").
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"

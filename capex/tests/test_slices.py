@@ -168,3 +168,25 @@ def test_beat_rebuilds_the_slices_nightly(company):
 
     assert rebuild_slices.apply().get() == {"status": "succeeded", "slices": 2}
     assert company_totals().total.point == 15 * BN
+
+
+def test_a_failed_rebuild_after_new_rates_keeps_the_new_conversions_and_the_previous_totals(monkeypatch):
+    sample_figures_with_rates()
+    chips = Investment.objects.get(company__slug="bytedance", scope=Scope.DOMESTIC)
+    before = breakdown(dimension="company", basis=FxBasis.LATEST).bucket("bytedance").measures.point
+    day = datetime.date(2026, 11, 27)
+    rates_store(
+        provider=RateProvider.ECB_BUNDLED,
+        rows=[RateRow("EUR", "CNY", day, Decimal("4")), RateRow("EUR", "USD", day, Decimal("1"))],
+    )
+
+    def broken():
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr("capex.conversions.slices_refresh", broken)
+    with pytest.raises(RuntimeError):
+        conversions_recompute_all(today=day)
+
+    chips.refresh_from_db()
+    assert chips.amount_usd_latest == 10 * BN  # the recompute itself committed
+    assert breakdown(dimension="company", basis=FxBasis.LATEST).bucket("bytedance").measures.point == before
