@@ -9,8 +9,11 @@ from decimal import Decimal
 
 import pytest
 
+from capex.conversions import conversions_recompute
 from capex.models import Investment
+from capex.services import investment_publish
 from capex.services.slices import slices_refresh
+from capex.tests.factories import CitationFactory, InvestmentFactory
 from capex.tests.personas import api_client, fast_passwords, sample_figures_with_rates, throttles_reset
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +217,38 @@ def test_bad_parameters_are_a_400_naming_them(params, field):
 
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_a_repeated_anonymous_question_is_answered_from_the_shared_cache(sample, django_assert_max_num_queries):
+    first = stats(group_by="company")
+    with django_assert_max_num_queries(1):  # the data version, nothing else
+        again = stats(group_by="company")
+    assert again == first
+
+
+def test_new_figures_show_in_the_next_shared_answer(sample, django_capture_on_commit_callbacks):
+    before = stats(group_by="company")
+    company = Investment.objects.get(company__slug="bytedance", parent=None).company
+    figure = InvestmentFactory(company=company, amount=Decimal("1e9"), title="New data centre")
+    CitationFactory(investment=figure)
+    with django_capture_on_commit_callbacks(execute=True):
+        conversions_recompute(investment_ids=[figure.pk])
+        investment_publish(investment=figure, by=None)
+
+    after = stats(group_by="company")
+    assert Decimal(bucket(after, "bytedance")["point"]) == Decimal(bucket(before, "bytedance")["point"]) + Decimal(
+        "1e9"
+    )
+
+
+def test_signed_in_readers_never_get_the_shared_anonymous_answer(sample):
+    Investment.objects.filter(company__slug="alphabet").update(state="draft")
+    slices_refresh()
+    anonymous = stats(group_by="company")  # alphabet not counted, and now shared
+    assert "alphabet" not in [b["key"] for b in anonymous["buckets"]]
+    # Published again behind the data version's back: only a reader who skips the cache sees it.
+    Investment.objects.filter(company__slug="alphabet").update(state="published")
+    slices_refresh()
+    signed_in = api_client("admin").get(STATS, {"group_by": "company"}).json()
+    assert "alphabet" in [b["key"] for b in signed_in["buckets"]]
+    assert "alphabet" not in [b["key"] for b in stats(group_by="company")["buckets"]]
