@@ -1,31 +1,26 @@
 """
 Cached totals: the breakdowns of capex.selectors, computed once per *data version*.
 
-Totals follow the no-double-count rule of capex.selectors, which cuts every countable figure
-into slices in Python. At a million figures that takes tens of seconds, far too long for a
-page or an API request, yet the totals change only when the set of countable figures or
-their USD values change. So the stats endpoint, the home dashboard and the company pages ask
-this module, which keys every cached result by a data version:
+Totals follow the no-double-count rule of capex.selectors and are sums of its stored slices:
+one GROUP BY per grouping, yet at a million figures a page of groupings still takes seconds,
+and the totals change only when the set of countable figures or their USD values change. So
+the stats endpoint, the home dashboard and the company pages ask this module, which keys every
+cached result by a data version:
 
-* `aggregates_changed()` moves the version on; the workflow calls it when a figure is
-  published or returned to draft, and the conversions call it after a recompute (new rates,
-  an edited amount). It runs on commit, so no request can cache the old data under the new
-  version.
+* `aggregates_changed()` moves the version on; capex.services.slices calls it whenever it
+  rewrites slices (a publication, a return to draft, a recompute of conversions). It runs on
+  commit, so no request can cache the old data under the new version.
 * The version also carries the newest figure id and change time, so figures written by any
   other path (a bulk load, an admin save) make a new version as well.
 * `cached(name, params, compute)` returns the result for the current version, computing and
   storing it on a miss. Old versions are never read again and expire with `TIMEOUT`, which is
   also a backstop for a change made outside the services (a raw SQL edit).
-
-Cached breakdowns drop the sets of figure ids of their buckets (a million ints per dimension),
-keeping only their counts: see `compact`.
 """
 
 import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -34,7 +29,6 @@ from django.db.models import Max
 from django.http import HttpResponse
 
 from capex.models import Investment
-from capex.selectors import Breakdown, Bucket
 
 VERSION_KEY = "capex:aggregates:version"
 TIMEOUT = 6 * 60 * 60
@@ -78,25 +72,6 @@ def cached(name: str, params: dict, compute: Callable[[], T]) -> T:
         result = compute()
         cache.set(key, result, timeout=TIMEOUT)
     return result
-
-
-@dataclass
-class CountedBucket(Bucket):
-    """A bucket that keeps the number of its figures rather than their ids."""
-
-    count: int = 0
-
-    @property
-    def figure_count(self) -> int:
-        return self.count
-
-
-def compact(result: Breakdown) -> Breakdown:
-    """The same breakdown with each bucket's figure ids replaced by their count, cheap to store and load."""
-    buckets = [
-        CountedBucket(key=b.key, label=b.label, measures=b.measures, count=b.figure_count) for b in result.buckets
-    ]
-    return replace(result, buckets=buckets)
 
 
 PAGE_TIMEOUT = 10 * 60

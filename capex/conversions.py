@@ -239,7 +239,7 @@ def _recompute(*, ids: Collection[int] | None, today: date | None) -> RecomputeR
         for name in TEMPORARY_TABLES:
             cursor.execute(f"DROP TABLE IF EXISTS {_temp(name)}")
     # USD values changed: so do the stored slices of these figures, and cached totals once this
-    # commits. After a recompute of every figure the caller rebuilds all slices (`_rebuild_slices`).
+    # commits. After a recompute of every figure the caller rebuilds all slices.
     if ids is not None:
         slices_refresh_for(
             headline_ids=headlines_touched(Investment.objects.filter(pk__in=ids).only("pk", "parent", "supersedes"))
@@ -259,7 +259,7 @@ def conversions_recompute(
     if investment_ids is None:
         with transaction.atomic():
             result = _recompute(ids=None, today=today)
-        _rebuild_slices()
+        slices_refresh()  # in a transaction of its own, as in conversions_recompute_all
         return result
     with transaction.atomic():
         ids = sorted(set(investment_ids))
@@ -287,19 +287,12 @@ def conversions_recompute_all(*, today: date | None = None) -> RecomputeResult |
             pending = rate_changes_pending()
             result = _recompute(ids=None, today=today)
             rate_changes_mark_applied(refresh_ids=pending)
-        _rebuild_slices()
+        # Every USD value may have changed: the stored slices of totals are rebuilt in a
+        # transaction of their own, so figures stay locked for the recompute alone (a million:
+        # about 40 s, then about 50 s for the slices; BENCHMARKS.md). Readers see the previous
+        # totals until the rebuild commits; a failed rebuild leaves them for the nightly one.
+        slices_refresh()
         return result
-
-
-def _rebuild_slices() -> None:
-    """
-    Every USD value may have changed: rebuild the stored slices of totals, in a transaction of
-    their own. The conversions commit first, so figures stay locked for the recompute alone
-    (a million figures: about 40 s, then 47 s for the slices; BENCHMARKS.md); readers see the
-    previous totals until the rebuild commits, and a failed rebuild leaves them in place for
-    the nightly one.
-    """
-    slices_refresh()
 
 
 def investment_convert(*, investment_id: int, today: date | None = None) -> bool:

@@ -24,6 +24,7 @@ from django.db.models import CharField, F, Q, Value
 from django.urls import reverse
 from rest_framework import serializers
 
+from capex.api.export import CONVERSION_FIELDS
 from capex.choices import WorkflowState
 from capex.models import MONEY, Citation, Investment
 
@@ -52,11 +53,7 @@ PAGE_COLUMNS = (
     "amount_high",
     "qualifier",
     "currency",
-    *(
-        f"{name}_{suffix}"
-        for suffix in _CONVERSIONS
-        for name in ("amount_usd", "amount_high_usd", "fx_rate", "fx_date", "fx_provider", "fx_note")
-    ),
+    *(f"{name}_{suffix}" for suffix in _CONVERSIONS for name in CONVERSION_FIELDS),
     "scope",
     "target_countries",
     "category",

@@ -9,7 +9,6 @@ holds the rule that totals never double count.
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F, Prefetch, Value
@@ -50,7 +49,7 @@ from config.api.exceptions import validation_error_detail
 from config.api.export import Table
 from config.api.filters import FilterBackend
 from config.api.permissions import HasModelPermissions
-from config.api.renderers import CSVRenderer, FastJSONRenderer, Rendered
+from config.api.renderers import CSVRenderer, FastJSONRenderer
 from config.api.views import ApiViewMixin, ResourceViewSet
 from currencies.api.serializers import RatesFreshnessSerializer
 from currencies.selectors import rates_freshness_payload
@@ -371,9 +370,8 @@ class StatsView(ApiViewMixin, generics.GenericAPIView):
     pagination_class = None
     serializer_class = StatsSerializer
 
-    # Anonymous JSON answers are shared per data version and URL for at most a minute: they also
+    # Anonymous JSON answers are shared (ApiViewMixin._shared) for at most a minute: they also
     # say how fresh the rates are, which follows the calendar.
-    shared_cache_timeout = 60
 
     def get_renderers(self):
         return [FastJSONRenderer(), CSVRenderer()]
@@ -395,26 +393,11 @@ class StatsView(ApiViewMixin, generics.GenericAPIView):
         responses={200: StatsSerializer},
     )
     def get(self, request, *args, **kwargs):
-        """
-        The shared answer when an anonymous reader asks a URL already answered at this data
-        version: only 200s are stored, so its parameters were checked then, and throttles and
-        permissions have run for this request already. `Cache-Control: no-cache` builds afresh.
-        """
-        shared = None
-        if not request.user.is_authenticated and request.accepted_renderer.format == "json":
-            shared = cache_key("api-stats", {"url": request.build_absolute_uri()})
-            if "no-cache" not in request.headers.get("Cache-Control", ""):
-                body = cache.get(shared)
-                if body is not None:
-                    return Response(Rendered(body))
-        response = self._stats(request)
-        if shared is not None and response.status_code == 200:
-            body = request.accepted_renderer.render(
-                response.data, request.accepted_media_type, self.get_renderer_context()
-            )
-            cache.set(shared, body, self.shared_cache_timeout)
-            response = Response(Rendered(body))
-        return response
+        return self._shared(request, lambda: self._stats(request))
+
+    def shared_cache_key(self, request) -> str:
+        """Per data version (capex.aggregates) and absolute URL, as the investments list."""
+        return cache_key("api-stats", {"url": request.build_absolute_uri()})
 
     def _stats(self, request) -> Response:
         # A plain dict, so a blank value is checked like any other (a QueryDict blank means "default").

@@ -66,17 +66,14 @@ def _write(where: Q) -> int:
 
 def headlines_touched(investments: Iterable[Investment]) -> set[int]:
     """
-    The headlines whose slices a change to these figures can alter: each figure's own
-    headline (itself or its parent) and that of the figure it revises.
+    The figures whose headlines' slices a change to these figures can alter: each figure's own
+    headline (itself or its parent) and the figure it revises.
     """
     ids: set[int] = set()
     for investment in investments:
         ids.add(investment.parent_id or investment.pk)
         if investment.supersedes_id:
-            ids.add(investment.supersedes_id)
-    if ids:
-        # A revised component's headline is its parent.
-        ids |= set(Investment.objects.filter(pk__in=ids, parent__isnull=False).values_list("parent_id", flat=True))
+            ids.add(investment.supersedes_id)  # a revised component: `slices_refresh_for` takes it to its headline
     return ids
 
 

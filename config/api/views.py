@@ -27,6 +27,7 @@ class ApiViewMixin:
     * Errors are JSON whatever format was asked for.
     * GET and HEAD answers carry a strong ETag of their body and honour If-None-Match
       (304 Not Modified), and vary on the credentials, since staff see drafts.
+    * A view may share one JSON answer among anonymous readers (`shared_cache_key`, `_shared`).
     """
 
     def initial(self, request, *args, **kwargs):
@@ -42,6 +43,42 @@ class ApiViewMixin:
                 if len(value) > MAX_PARAM_LENGTH:
                     raise ValidationError({key[:50]: [f"At most {MAX_PARAM_LENGTH} characters."]})
         super().initial(request, *args, **kwargs)
+
+    # The longest a shared answer is served (see `shared_cache_key`), whatever its key.
+    shared_cache_timeout = 60
+
+    def shared_cache_key(self, request) -> str | None:
+        """
+        The cache key of the JSON answer that every anonymous reader of this URL gets, or None
+        (the default) to build every answer. A view that returns a key must make it change
+        whenever its answer may: the investments and stats views key by the data version.
+        """
+        return None
+
+    def _shared(self, request, build) -> Response:
+        """
+        The anonymous JSON answer from the cache, or built and stored. Signed-in readers (staff see
+        drafts) neither read nor fill it, and `Cache-Control: no-cache` asks for a fresh answer.
+        Throttles, permissions and content negotiation have run before; only 200s are stored, so
+        the query of a shared answer was checked when it was built.
+        """
+        if request.user.is_authenticated or request.accepted_renderer.format != "json":
+            return build()
+        key = self.shared_cache_key(request)
+        if key is None:
+            return build()
+        if "no-cache" not in request.headers.get("Cache-Control", ""):
+            body = cache.get(key)
+            if body is not None:
+                return Response(Rendered(body))
+        response = build()
+        if response.status_code == 200:
+            body = request.accepted_renderer.render(
+                response.data, request.accepted_media_type, self.get_renderer_context()
+            )
+            cache.set(key, body, self.shared_cache_timeout)
+            response = Response(Rendered(body))
+        return response
 
     def perform_content_negotiation(self, request, force=False):
         try:
@@ -94,8 +131,6 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
     renderer_classes = [FastJSONRenderer, CSVRenderer]
     export_spec: ExportSpec
     export_name: str
-    # The longest a shared answer is served (see `shared_cache_key`), whatever its key.
-    shared_cache_timeout = 60
 
     def get_renderers(self):
         if self.action == "export":
@@ -109,38 +144,6 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
         if self.action not in ("list", "export"):
             return queryset
         return super().filter_queryset(queryset)
-
-    def shared_cache_key(self, request) -> str | None:
-        """
-        The cache key of the JSON list page that every anonymous reader of this URL gets, or None
-        (the default) to build every answer. A resource that returns a key must make it change
-        whenever its answer may: `InvestmentViewSet` keys by the data version of figures.
-        """
-        return None
-
-    def _shared(self, request, build) -> Response:
-        """
-        The anonymous JSON answer from the cache, or built and stored. Signed-in readers (staff see
-        drafts) neither read nor fill it, and `Cache-Control: no-cache` asks for a fresh answer.
-        Throttles, permissions, validation of the query and content negotiation have all run before.
-        """
-        if request.user.is_authenticated or request.accepted_renderer.format != "json":
-            return build()
-        key = self.shared_cache_key(request)
-        if key is None:
-            return build()
-        if "no-cache" not in request.headers.get("Cache-Control", ""):
-            body = cache.get(key)
-            if body is not None:
-                return Response(Rendered(body))
-        response = build()
-        if response.status_code == 200:
-            body = request.accepted_renderer.render(
-                response.data, request.accepted_media_type, self.get_renderer_context()
-            )
-            cache.set(key, body, self.shared_cache_timeout)
-            response = Response(Rendered(body))
-        return response
 
     @extend_schema(parameters=[_FORMAT_PARAMETER])
     def list(self, request, *args, **kwargs):
