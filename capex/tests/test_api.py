@@ -197,6 +197,16 @@ def test_ordering_by_usd_value_puts_the_largest_first(sample, anonymous):
     assert [row["company"]["slug"] for row in rows][:3] == ["stargate", "microsoft", "alphabet"]
 
 
+def test_an_empty_ordering_is_the_default_order_as_the_schema_says(sample, anonymous):
+    default = [row["id"] for row in results(anonymous.get(LIST, {"page_size": 100}))]
+    assert [row["id"] for row in results(anonymous.get(LIST, {"page_size": 100, "ordering": ""}))] == default
+
+    schema = anonymous.get("/api/schema/", {"format": "json"}).json()
+    parameters = schema["paths"]["/api/v1/investments/"]["get"]["parameters"]
+    ordering = next(p for p in parameters if p["name"] == "ordering")
+    assert "" in ordering["schema"]["enum"] and "-amount_usd" in ordering["schema"]["enum"]
+
+
 def test_cursor_pages_neither_skip_nor_repeat_when_figures_are_added(sample, anonymous):
     expected = {row["id"] for row in results(anonymous.get(LIST, {"page_size": 100}))}
     seen: list[int] = []

@@ -42,7 +42,7 @@ class WhitelistOrderingFilter(OrderingFilter):
         allowed = getattr(view, "ordering_fields", None) or {}
         if not allowed:
             return []
-        values = []
+        values = [""]  # left empty, as a form may send it: the default order
         for name in sorted(allowed):
             values.extend([name, f"-{name}"])
         lines = "\n".join(f"* `{name}`: {description}" for name, description in sorted(allowed.items()))
@@ -52,7 +52,7 @@ class WhitelistOrderingFilter(OrderingFilter):
                 "name": self.ordering_param,
                 "required": False,
                 "in": "query",
-                "description": f"{self.ordering_description} Default `{default}`.\n\n{lines}",
+                "description": f"{self.ordering_description} Default (also when left empty) `{default}`.\n\n{lines}",
                 "schema": {"type": "string", "enum": values},
             }
         ]
