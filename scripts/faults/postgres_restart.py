@@ -2,9 +2,10 @@
 """
 Fault: PostgreSQL restarted while the API is under load.
 
-Starts its own PostgreSQL cluster (port FAULT_PG_PORT, default 55432) and the web process (gunicorn,
-production settings: persistent connections with CONN_HEALTH_CHECKS), puts the API and the pages
-under load from 4 clients, restarts PostgreSQL (pg_ctl restart -m fast) and keeps the load on.
+Starts its own PostgreSQL cluster (port FAULT_PG_PORT, default 25432 or a free port) and the web
+process (gunicorn, production settings: persistent connections with CONN_HEALTH_CHECKS), puts the
+API and the pages under load from 4 clients, restarts PostgreSQL (pg_ctl restart -m fast) and keeps
+the load on.
 
 Holds when: no error before the restart; requests succeed again within 5 s of PostgreSQL being
 back; no error at all from then on. Cleans up everything it started, by PID.
@@ -12,7 +13,6 @@ back; no error at all from then on. Cleans up everything it started, by PID.
     .venv/bin/python scripts/faults/postgres_restart.py
 """
 
-import os
 import sys
 import tempfile
 import time
@@ -29,6 +29,7 @@ from stack import (
     http_status,
     log,
     percentile,
+    port_setting,
     prepare_database,
     report,
     wait_for,
@@ -42,7 +43,7 @@ def main() -> None:
     processes = Processes()
     logs = Path(tempfile.mkdtemp(prefix="capex-fault-logs-"))
     try:
-        pg = Postgres(processes, int(os.environ.get("FAULT_PG_PORT", "55432")))
+        pg = Postgres(processes, port_setting("FAULT_PG_PORT", 25432))
         log(f"PostgreSQL of our own on port {pg.port}")
         pg.init()
         pg.create_database("capex")

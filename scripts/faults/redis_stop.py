@@ -2,8 +2,8 @@
 """
 Fault: Redis stopped while the site is in use, then started again.
 
-Starts its own PostgreSQL cluster (FAULT_PG_PORT, default 55433) and redis-server (FAULT_REDIS_PORT,
-default 56379), then the web process, a Celery worker and Celery beat with the production
+Starts its own PostgreSQL cluster (FAULT_PG_PORT, default 25433) and redis-server (FAULT_REDIS_PORT,
+default 26379), then the web process, a Celery worker and Celery beat with the production
 environment; beat refreshes the rates every RATES_REFRESH_INTERVAL_SECONDS (10 s here).
 
 Holds when, with Redis stopped for 35 s (three refreshes due meanwhile): pages and the API keep
@@ -17,7 +17,6 @@ make five), all succeeding. Cleans up what it started, by PID.
 """
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from stack import (
     http_status,
     log,
     percentile,
+    port_setting,
     prepare_database,
     report,
     wait_for,
@@ -113,8 +113,8 @@ def main() -> None:
     processes = Processes()
     logs = Path(tempfile.mkdtemp(prefix="capex-fault-logs-"))
     try:
-        pg = Postgres(processes, int(os.environ.get("FAULT_PG_PORT", "55433")))
-        redis = Redis(processes, int(os.environ.get("FAULT_REDIS_PORT", "56379")), logs / "redis.log")
+        pg = Postgres(processes, port_setting("FAULT_PG_PORT", 25433))
+        redis = Redis(processes, port_setting("FAULT_REDIS_PORT", 26379), logs / "redis.log")
         log(f"PostgreSQL on {pg.port} and Redis on {redis.port}, both our own")
         pg.init()
         pg.create_database("capex")

@@ -8,8 +8,10 @@ here, by PID. Nothing here touches a database or Redis that the script did not s
 import contextlib
 import json
 import os
+import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -28,26 +30,54 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def wait_for(check, *, timeout: float, interval: float = 0.2, what: str = "condition") -> float:
-    """Poll `check` until it is true; returns the seconds waited, or raises after `timeout`."""
+def wait_for(
+    check, *, timeout: float, interval: float = 0.2, what: str = "condition", fatal: type[Exception] | None = None
+) -> float:
+    """Poll `check` until it is true; returns the seconds waited, or raises after `timeout`.
+
+    Exceptions from `check` count as "not yet", except those of the `fatal` type, which end the wait.
+    """
     start = time.monotonic()
     while True:
         try:
             if check():
                 return time.monotonic() - start
-        except Exception:  # noqa: S110 (not ready yet)
-            pass
+        except Exception as error:
+            if fatal is not None and isinstance(error, fatal):
+                raise
         if time.monotonic() - start > timeout:
             raise TimeoutError(f"{what} not reached within {timeout:.0f} s")
         time.sleep(interval)
 
 
-def free_port() -> int:
-    import socket
+# Ports for the servers started here lie below Linux's ephemeral range (32768-60999 by default):
+# a port inside it can be taken at any moment by the local end of an outgoing connection (the load
+# generator's, the app's to its database), and then the server cannot bind it.
+PORTS = range(20000, 32000)
 
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port(preferred: int | None = None) -> int:
+    """`preferred` if nothing holds it, otherwise a free port from PORTS."""
+    if preferred and _bindable(preferred):
+        return preferred
+    for port in random.sample(PORTS, 200):
+        if _bindable(port):
+            return port
+    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+
+
+def port_setting(name: str, default: int) -> int:
+    """The port named by the environment variable `name`, or a free one near `default`."""
+    return int(os.environ[name]) if os.environ.get(name) else free_port(default)
 
 
 @dataclass
@@ -156,11 +186,22 @@ class Redis:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
+        if not _bindable(self.port):
+            # Another server there would answer the pings below and be taken for ours.
+            raise RuntimeError(f"port {self.port} is taken; choose another for redis-server")
         self.process = self.processes.start(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             log_path=self.log_path,
         )
-        wait_for(self.ping, timeout=15, what=f"redis on port {self.port}")
+        process = self.process
+
+        def up() -> bool:
+            if process.poll() is not None:
+                output = self.log_path.read_text(errors="replace")[-2000:] if self.log_path.exists() else ""
+                raise RuntimeError(f"redis-server on port {self.port} exited ({process.returncode}):\n{output}")
+            return self.ping()
+
+        wait_for(up, timeout=15, what=f"redis on port {self.port}", fatal=RuntimeError)
 
     def stop(self) -> None:
         if self.process is not None:

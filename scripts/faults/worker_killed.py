@@ -8,7 +8,7 @@ worker is killed halfway through recomputing the USD values of 300,000 figures; 
 acknowledged late (CELERY_TASK_ACKS_LATE, REJECT_ON_WORKER_LOST), so a new worker runs the job
 again, and the test checks that no figure is half-updated and that the result is complete with
 nothing duplicated. This script runs that test against a PostgreSQL cluster and a redis-server of
-its own (FAULT_PG_PORT, default 55434; FAULT_REDIS_PORT, default 56380), and cleans them up.
+its own (FAULT_PG_PORT, default 25434; FAULT_REDIS_PORT, default 26380), and cleans them up.
 
     .venv/bin/python scripts/faults/worker_killed.py
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stack import ROOT, VENV_BIN, Postgres, Processes, Redis, log, report
+from stack import ROOT, VENV_BIN, Postgres, Processes, Redis, log, port_setting, report
 
 TEST = (
     "currencies/tests/e2e/test_worker_and_beat.py::"
@@ -34,8 +34,8 @@ def main() -> None:
     processes = Processes()
     logs = Path(tempfile.mkdtemp(prefix="capex-fault-logs-"))
     try:
-        pg = Postgres(processes, int(os.environ.get("FAULT_PG_PORT", "55434")))
-        redis = Redis(processes, int(os.environ.get("FAULT_REDIS_PORT", "56380")), logs / "redis.log")
+        pg = Postgres(processes, port_setting("FAULT_PG_PORT", 25434))
+        redis = Redis(processes, port_setting("FAULT_REDIS_PORT", 26380), logs / "redis.log")
         pg.init()
         redis.start()
         env = {

@@ -2,8 +2,8 @@
 """
 Load with wrk on loopback, bounded in time (about 9 minutes in all).
 
-Starts its own PostgreSQL cluster (LOAD_PG_PORT, default 55435) and redis-server (LOAD_REDIS_PORT,
-default 56381), then the web process exactly as production runs it (bin/web, gunicorn.conf.py,
+Starts its own PostgreSQL cluster (LOAD_PG_PORT, default 25435) and redis-server (LOAD_REDIS_PORT,
+default 26381), then the web process exactly as production runs it (bin/web, gunicorn.conf.py,
 WEB_CONCURRENCY workers) with the sample data, and puts a mix of API and page requests on it
 (scripts/load/mix.lua). Throttling is raised out of the way: this measures the server, not the
 rate limits.
@@ -33,7 +33,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "faults"))
 
-from stack import Postgres, Processes, Redis, app_env, free_port, http_status, log, prepare_database, report, wait_for
+from stack import (
+    Postgres,
+    Processes,
+    Redis,
+    app_env,
+    free_port,
+    http_status,
+    log,
+    port_setting,
+    prepare_database,
+    report,
+    wait_for,
+)
 
 LUA = Path(__file__).resolve().parent / "mix.lua"
 SOAK_SECONDS = int(os.environ.get("SOAK_SECONDS", "300"))
@@ -78,8 +90,8 @@ def main() -> None:
     processes = Processes()
     logs = Path(tempfile.mkdtemp(prefix="capex-load-logs-"))
     try:
-        pg = Postgres(processes, int(os.environ.get("LOAD_PG_PORT", "55435")))
-        redis = Redis(processes, int(os.environ.get("LOAD_REDIS_PORT", "56381")), logs / "redis.log")
+        pg = Postgres(processes, port_setting("LOAD_PG_PORT", 25435))
+        redis = Redis(processes, port_setting("LOAD_REDIS_PORT", 26381), logs / "redis.log")
         pg.init()
         pg.create_database("capex")
         redis.start()
