@@ -3,6 +3,9 @@ With Redis down the cache fails open: pages and the API keep answering, throttle
 through, and saving a figure completes. The cache points at a port where nothing listens.
 """
 
+import os
+import uuid
+
 import pytest
 from django.core.cache import caches
 
@@ -72,3 +75,21 @@ def test_a_figure_is_saved_with_redis_down(settings, redis_down):
     )
     assert response.status_code == 201, response.content
     assert Investment.objects.count() == before + 1
+
+
+def test_throttle_counts_fail_open_when_redis_is_down(redis_down):
+    assert caches["default"].count("throttle", 60) is None
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis: set REDIS_URL to run this (CI does)")
+def test_a_throttle_counter_counts_atomically_and_lives_one_period(settings):
+    settings.CACHES = {"default": {"BACKEND": "config.cache.FailOpenRedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+    cache = caches["default"]
+    key = f"test-counter-{uuid.uuid4().hex}"
+
+    counts = [cache.count(key, 60) for _ in range(3)]
+
+    client = cache._cache.get_client(write=True)
+    assert counts == [1, 2, 3]
+    assert 0 < client.ttl(cache.make_key(key)) <= 60
+    client.delete(cache.make_key(key))

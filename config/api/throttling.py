@@ -6,9 +6,10 @@ request, so a changed setting (an environment value at start, a test's override)
 
 DRF keeps, per client, the list of its request times in the cache, reads and rewrites the whole
 list on every request, and loses counts when two workers do so at once. These count instead:
-one atomic `incr` per request on a counter that lives for one period from the client's first
-request in it, so a throttle costs the same at 120 or at a million requests a minute. When the
-cache is down, `add` stores nothing and `incr` fails: the request is let through (config.cache).
+one atomic count per request on a counter that lives for one period from the client's first
+request in it (one round trip on Redis: `FailOpenRedisCache.count`), so a throttle costs the same
+at 120 or at a million requests a minute. When the cache is down the request is let through
+(config.cache).
 """
 
 from rest_framework import throttling
@@ -26,17 +27,24 @@ class _CountingThrottleMixin:
         if self.key is None:
             return True
         self.now = self.timer()
-        if self.cache.add(self.key, 1, self.duration):
+        count = self._count()
+        if count is None:
+            return True  # the cache is down, or the period ended between two calls
+        if count == 1:
             self.cache.set(f"{self.key}:since", self.now, self.duration)
-            count = 1
-        else:
-            try:
-                count = self.cache.incr(self.key)
-            except ValueError:
-                return True  # the period ended between the two calls, or the cache is down
         if count > self.num_requests:
             return self.throttle_failure()
         return True
+
+    def _count(self) -> int | None:
+        if hasattr(self.cache, "count"):  # Redis: one atomic round trip (config.cache)
+            return self.cache.count(self.key, self.duration)
+        if self.cache.add(self.key, 1, self.duration):
+            return 1
+        try:
+            return self.cache.incr(self.key)
+        except ValueError:
+            return None
 
     def wait(self):
         since = self.cache.get(f"{self.key}:since")
