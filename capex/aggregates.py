@@ -7,14 +7,20 @@ and the totals change only when the set of countable figures or their USD values
 the stats endpoint, the home dashboard and the company pages ask this module, which keys every
 cached result by a data version:
 
-* `aggregates_changed()` moves the version on; capex.services.slices calls it whenever it
-  rewrites slices (a publication, a return to draft, a recompute of conversions). It runs on
-  commit, so no request can cache the old data under the new version.
-* The version also carries the newest figure id and change time, so figures written by any
-  other path (a bulk load, an admin save) make a new version as well.
+* `aggregates_changed()` moves the version on. capex.services.slices calls it whenever it
+  rewrites slices (a publication, a return to draft, a recompute of conversions), and signals
+  (`capex.signals`) call it whenever a figure, citation, company, source or publisher is saved
+  or deleted, by any path that sends them (services, admin, fixtures). It moves the version at
+  once, so the writer's own transaction reads afresh, and again on commit, so that no request
+  can keep the old data under the version it read while the write was open.
 * `cached(name, params, compute)` returns the result for the current version, computing and
   storing it on a miss. Old versions are never read again and expire with `TIMEOUT`, which is
-  also a backstop for a change made outside the services (a raw SQL edit).
+  also a backstop for a change made outside the ORM (a raw SQL edit).
+
+The version lives in the cache, so reading it is one cache lookup, not a query. A cache of one
+process (Django's local-memory cache, without REDIS_URL) cannot hear a version moved by another
+process, a management command say; there the version also carries the newest figure id and
+change time (one index-only query).
 """
 
 import hashlib
@@ -23,7 +29,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpResponse
@@ -36,18 +43,21 @@ T = TypeVar("T")
 
 
 def aggregates_version() -> str:
-    """
-    The current data version: the token that `aggregates_changed()` moves on, and the newest
-    figure id and change time (one index-only query), so that figures added or saved by any
-    path, even one that forgets to call `aggregates_changed()`, also make a new version.
-    """
+    """The current data version (see the module's docstring)."""
     token = cache.get(VERSION_KEY)
     if token is None:
         cache.add(VERSION_KEY, str(time.time_ns()), timeout=None)
         token = cache.get(VERSION_KEY) or "0"
+    if version_in_shared_cache():
+        return token
     newest = Investment.objects.order_by().aggregate(id=Max("id"), updated=Max("updated_at"))
     updated = newest["updated"].timestamp() if newest["updated"] else 0
     return f"{token}-{newest['id'] or 0}-{updated}"
+
+
+def version_in_shared_cache() -> bool:
+    """Whether every process reads the same cache (Redis), so a version moved anywhere is seen here."""
+    return isinstance(caches["default"], RedisCache)
 
 
 def _bump() -> None:
@@ -55,7 +65,11 @@ def _bump() -> None:
 
 
 def aggregates_changed() -> None:
-    """Countable figures or their USD values changed: cached totals are out of date once this commits."""
+    """
+    Countable figures, their USD values or what pages show of them changed: move the version now
+    (this transaction reads afresh) and again once the change commits (nobody reads it before).
+    """
+    _bump()
     transaction.on_commit(_bump)
 
 

@@ -111,9 +111,9 @@ class InvestmentViewSet(ResourceViewSet):
     def shared_cache_key(self, request) -> str:
         """
         Anonymous readers of a URL share one answer per data version (capex.aggregates), which
-        moves on with every save, publication and recompute of a figure, so the next answer after
-        a change is built afresh. A renamed company or source, which does not move it, shows
-        within `shared_cache_timeout`. The absolute URL is part of the key: answers hold links.
+        moves on with every save, publication and recompute of a figure and every save of a
+        company, source or citation, so the next answer after a change is built afresh. The
+        absolute URL is part of the key: answers hold links.
         """
         return cache_key(
             "api-investments", {"url": request.build_absolute_uri(), "media_type": request.accepted_media_type}

@@ -1,0 +1,26 @@
+"""
+Saves and deletes that change what pages and the API show move the data version of
+capex.aggregates, whatever path made them (services, the admin, fixtures), so no cached answer
+outlives them. Bulk writes that send no signals (COPY, `update()`) call `aggregates_changed()`
+themselves (capex.services.slices, capex.conversions, the synthetic loader through slices).
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from capex.aggregates import aggregates_changed
+
+
+def _changed(sender, **kwargs) -> None:
+    aggregates_changed()
+
+
+def connect() -> None:
+    from capex.models import Citation, Investment
+    from companies.models import Company
+    from sources.models import Publisher, Source
+
+    for model in (Investment, Citation, Company, Source, Publisher):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"aggregates-save-{model._meta.label}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"aggregates-delete-{model._meta.label}")
+    for relation in (Investment.partners, Investment.chip_vendors):
+        m2m_changed.connect(_changed, sender=relation.through, dispatch_uid=f"aggregates-m2m-{relation.field.name}")
