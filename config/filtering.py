@@ -38,6 +38,18 @@ class FilterSet(django_filters.FilterSet):
             data = cleaned
         super().__init__(data, *args, **kwargs)
 
+    def get_form_class(self):
+        """
+        django-filter builds a new form class for every instance (every request): a class with a
+        field per filter, each field made anew. No filter here makes its field from the request
+        (their querysets are fixed), so one class per FilterSet serves every instance.
+        """
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
+
 
 class StrictBooleanField(forms.NullBooleanField):
     """true/false (or 1/0); anything else is an error, where Django's field would read it as "unknown"."""

@@ -11,27 +11,32 @@ most of the request (see BENCHMARKS.md). So a JSON list page is read as plain ro
   exactly the columns a row shows (and the ordering keys the cursor needs), so the page is one
   narrow query;
 * `investment_rows(page, request=...)` adds what the page's figures relate to in three more
-  queries (vendors and partners; components and revisions; citations with their sources), and
-  builds the rows with module-level DRF field instances for the formatting (so decimals, dates
-  and datetimes read exactly as the serializer renders them) and URL templates reversed once.
+  queries (vendors and partners; components and revisions; citations with their sources),
+  written in SQL since compiling them through the ORM cost more than running them, and builds
+  the rows with module-level DRF field instances for the formatting (so decimals and dates read
+  exactly as the serializer renders them; datetimes are formatted as its DateTimeField does)
+  and URL templates reversed once.
 
 `capex/tests/test_performance_queries.py` checks that the rows equal the serializer's output.
 """
 
+import datetime
 from collections import defaultdict
 
-from django.db.models import CharField, F, Q, Value
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework import serializers
 
 from capex.api.export import CONVERSION_FIELDS
 from capex.choices import WorkflowState
 from capex.models import MONEY, Citation, Investment
+from companies.models import Company
+from sources.models import Publisher, Source
 
 _MONEY = serializers.DecimalField(max_digits=MONEY["max_digits"], decimal_places=MONEY["decimal_places"])
 _RATE = serializers.DecimalField(max_digits=24, decimal_places=12)
 _DATE = serializers.DateField()
-_DATETIME = serializers.DateTimeField()
 _PK_MARK = "987654321987654321"
 _SLUG_MARK = "slug-mark-0d9f8e"
 _NOT_CONVERTED_YET = "Not converted yet: the conversion runs after the figure is saved."
@@ -81,6 +86,17 @@ def _opt(field, value):
     return None if value is None else field.to_representation(value)
 
 
+def _datetime(value: datetime.datetime | None, zone) -> str | None:
+    """
+    What DRF's DateTimeField renders (ISO 8601 in the current time zone, UTC as "Z"), without
+    looking the time zone up twice per value: a tenth of the rows' cost.
+    """
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 class _Urls:
     """Absolute URLs from templates reversed once: `reverse()` per row was a tenth of a list request."""
 
@@ -113,73 +129,97 @@ def _conversion(row: dict, suffix: str) -> dict:
     }
 
 
+def _sql(template: str, ids: list[int]) -> tuple[str, list[int]]:
+    """`template` with each `{ids}` as one placeholder per id, and the parameters to go with them."""
+    marks = ", ".join(["%s"] * len(ids))
+    return template.format(ids=marks), ids * template.count("{ids}")
+
+
+def _tables() -> dict[str, str]:
+    """The tables of the related queries, named by the models (quoted for the database in use)."""
+    quote = connection.ops.quote_name
+    return {
+        "company": quote(Company._meta.db_table),
+        "vendors": quote(Investment.chip_vendors.through._meta.db_table),
+        "partners": quote(Investment.partners.through._meta.db_table),
+        "investment": quote(Investment._meta.db_table),
+        "citation": quote(Citation._meta.db_table),
+        "source": quote(Source._meta.db_table),
+        "publisher": quote(Publisher._meta.db_table),
+    }
+
+
+# What a page's figures relate to, in SQL as plain as the raw-SQL baseline's: through the ORM,
+# building and compiling these three querysets cost more than running them (BENCHMARKS.md).
+# Vendors and partners in the order of the serializer's (Company's ordering: name, then id).
+_COMPANIES_SQL = """
+SELECT 'chip_vendors', link.investment_id, company.slug, company.name, company.id
+FROM {vendors} link JOIN {company} company ON company.id = link.company_id
+WHERE link.investment_id IN ({{ids}})
+UNION ALL
+SELECT 'partners', link.investment_id, company.slug, company.name, company.id
+FROM {partners} link JOIN {company} company ON company.id = link.company_id
+WHERE link.investment_id IN ({{ids}})
+ORDER BY 4, 5
+"""
+# Components and revisions of the page's figures; which of them a reader sees is the serializer's rule.
+_LINKED_SQL = """
+SELECT id, parent_id, supersedes_id, state FROM {investment}
+WHERE parent_id IN ({{ids}}) OR supersedes_id IN ({{ids}})
+ORDER BY id
+"""
+_CITATIONS_SQL = """
+SELECT citation.investment_id, citation.id, citation.quote, citation.locator, source.id, source.title,
+       source.url, publisher.name, source.published_on
+FROM {citation} citation
+JOIN {source} source ON source.id = citation.source_id
+LEFT JOIN {publisher} publisher ON publisher.id = source.publisher_id
+WHERE citation.investment_id IN ({{ids}})
+ORDER BY citation.id
+"""
+
+
 def _related(ids: list[int], user, urls: _Urls) -> dict[str, dict]:
     """Vendors and partners, visible components and revisions, and citations of these figures: three queries."""
     related: dict[str, dict] = {key: defaultdict(list) for key in ("chip_vendors", "partners", "components")}
-
-    def companies(relation: str):
-        through = getattr(Investment, relation).through
-        return (
-            through.objects.filter(investment_id__in=ids)
-            .annotate(relation=Value(relation, output_field=CharField()), name=F("company__name"))
-            .values_list("relation", "investment_id", "company__slug", "name", "company_id")
-        )
-
-    # Vendors and partners in one query, in the order of the serializer's (Company's) ordering.
-    for relation, investment_id, slug, name, _ in (
-        companies("chip_vendors").union(companies("partners"), all=True).order_by("name", "company_id")
-    ):
-        related[relation][investment_id].append(urls.company(slug, name))
-
-    # Components and revisions in one query; which of them a reader sees is the serializer's rule.
     related["superseded_by"] = {}
-    is_staff = bool(user is not None and user.is_authenticated and user.is_staff)
-    linked = (
-        Investment.objects.filter(Q(parent_id__in=ids) | Q(supersedes_id__in=ids))
-        .order_by("id")
-        .values_list("id", "parent_id", "supersedes_id", "state")
-    )
-    page = set(ids)
-    for pk, parent_id, supersedes_id, state in linked:
-        if not (is_staff or state == WorkflowState.PUBLISHED):
-            continue
-        if parent_id in page:
-            related["components"][parent_id].append(pk)
-        if supersedes_id in page:
-            related["superseded_by"][supersedes_id] = pk
-
     related["citations"] = defaultdict(list)
-    citations = (
-        Citation.objects.filter(investment_id__in=ids)
-        .order_by("id")
-        .values_list(
-            "investment_id",
-            "id",
-            "quote",
-            "locator",
-            "source_id",
-            "source__title",
-            "source__url",
-            "source__publisher__name",
-            "source__published_on",
-        )
-    )
-    for investment_id, pk, quote, locator, source_id, title, url, publisher, published_on in citations:
-        related["citations"][investment_id].append(
-            {
-                "id": pk,
-                "source": {
-                    "id": source_id,
-                    "title": title,
-                    "url": url,
-                    "publisher": publisher,
-                    "published_on": _opt(_DATE, published_on),
-                    "api_url": urls.source_api.replace(_PK_MARK, str(source_id)),
-                },
-                "quote": quote,
-                "locator": locator,
-            }
-        )
+    if not ids:
+        return related
+    tables = _tables()
+    with connection.cursor() as cursor:
+        cursor.execute(*_sql(_COMPANIES_SQL.format(**tables), ids))
+        for relation, investment_id, slug, name, _ in cursor.fetchall():
+            related[relation][investment_id].append(urls.company(slug, name))
+
+        is_staff = bool(user is not None and user.is_authenticated and user.is_staff)
+        page = set(ids)
+        cursor.execute(*_sql(_LINKED_SQL.format(**tables), ids))
+        for pk, parent_id, supersedes_id, state in cursor.fetchall():
+            if not (is_staff or state == WorkflowState.PUBLISHED):
+                continue
+            if parent_id in page:
+                related["components"][parent_id].append(pk)
+            if supersedes_id in page:
+                related["superseded_by"][supersedes_id] = pk
+
+        cursor.execute(*_sql(_CITATIONS_SQL.format(**tables), ids))
+        for investment_id, pk, quote, locator, source_id, title, url, publisher, published_on in cursor.fetchall():
+            related["citations"][investment_id].append(
+                {
+                    "id": pk,
+                    "source": {
+                        "id": source_id,
+                        "title": title,
+                        "url": url,
+                        "publisher": publisher,
+                        "published_on": _opt(_DATE, published_on),
+                        "api_url": urls.source_api.replace(_PK_MARK, str(source_id)),
+                    },
+                    "quote": quote,
+                    "locator": locator,
+                }
+            )
     return related
 
 
@@ -192,6 +232,7 @@ def investment_rows(page: list[dict], *, request) -> list[dict]:
     related = _related([row["id"] for row in page], getattr(request, "user", None), urls)
     vendors, partners, components = related["chip_vendors"], related["partners"], related["components"]
     superseded_by, citations = related["superseded_by"], related["citations"]
+    zone = timezone.get_current_timezone()
     rows = []
     for row in page:
         pk = row["id"]
@@ -232,8 +273,8 @@ def investment_rows(page: list[dict], *, request) -> list[dict]:
                 "supersedes": row["supersedes_id"],
                 "superseded_by": superseded_by.get(pk),
                 "citations": citations.get(pk, []),
-                "published_at": _opt(_DATETIME, row["published_at"]),
-                "updated_at": _opt(_DATETIME, row["updated_at"]),
+                "published_at": _datetime(row["published_at"], zone),
+                "updated_at": _datetime(row["updated_at"], zone),
             }
         )
     return rows
