@@ -191,7 +191,17 @@ class Investment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["state", "-announced_on"], name="investment_state_announced"),
+            # `include`: the id and parent of a date range's figures are read from the index alone,
+            # which the origins of a total are (capex.selectors.slice_set; BENCHMARKS.md).
+            models.Index(
+                fields=["state", "-announced_on"], include=["id", "parent"], name="investment_state_announced"
+            ),
+            # Published revisions: `current()` asks of every listed figure whether one replaces it.
+            models.Index(
+                fields=["supersedes"],
+                condition=models.Q(state="published", supersedes__isnull=False),
+                name="investment_published_revision",
+            ),
             models.Index(fields=["company", "-announced_on"], name="investment_company_announced"),
         ]
 
