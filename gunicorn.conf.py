@@ -10,9 +10,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# Recycle workers now and then so that slow memory growth never accumulates.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+# Recycle workers now and then so that slow memory growth never accumulates. A recycled worker is
+# forked from the warmed master (below), so recycling costs little; BENCHMARKS.md has its memory.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
+max_requests_jitter = 1000
 # Load the app once in the master: a recycled worker is forked ready instead of importing Django
 # while requests queue behind it (that boot put E6's p99 at 1.26 s; see BENCHMARKS.md). Nothing
 # opens a database or Redis connection at import, so no connection is shared across the fork.
@@ -21,3 +22,11 @@ preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def when_ready(server):
+    """Before the first worker is forked: do once, in the master, what each worker's first requests would."""
+    if server.cfg.preload_app:
+        from config.warmup import warm
+
+        server.log.info("Warmed before forking workers: %s", warm())
