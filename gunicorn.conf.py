@@ -26,7 +26,10 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 def when_ready(server):
     """Before the first worker is forked: do once, in the master, what each worker's first requests would."""
-    if server.cfg.preload_app:
+    from django.apps import apps
+
+    # Only for the Django app loaded in this master (this file also configures bench/'s baseline).
+    if server.cfg.preload_app and apps.ready:
         from config.warmup import warm
 
         server.log.info("Warmed before forking workers: %s", warm())
