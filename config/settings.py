@@ -133,6 +133,12 @@ if not EMBEDDED:
         # No JIT compilation: it added about 200 ms to queries that run in tens of milliseconds
         # (see BENCHMARKS.md); the app's queries are short and planned on indexes.
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        # Parameters bound by the server and statements prepared after their fifth run on a
+        # connection: planning was half of PostgreSQL's time on a list page (BENCHMARKS.md).
+        # Turn off (DATABASE_PREPARED_STATEMENTS=false) behind a transaction-pooling proxy.
+        if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+            DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+            DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
