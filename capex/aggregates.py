@@ -21,14 +21,25 @@ The version lives in the cache, so reading it is one cache lookup, not a query. 
 process (Django's local-memory cache, without REDIS_URL) cannot hear a version moved by another
 process, a management command say; there the version also carries the newest figure id and
 change time (one index-only query).
+
+Refreshed, not only invalidated: a version change leaves every cached total cold, and at a
+million figures the home page takes seconds to compute. So the addresses whose totals were
+computed (`remember`) are kept, most recent first, and beat's `capex.tasks.refresh_aggregates`
+requests them again through the site's own WSGI handler whenever the version has moved (every
+`AGGREGATES_REFRESH_SECONDS`): after a publication, a recompute or new rates, the popular pages
+and stats are computed by the worker rather than by the next reader.
 """
 
 import hashlib
+import io
 import json
+import logging
 import time
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
@@ -40,6 +51,13 @@ from capex.models import Investment
 VERSION_KEY = "capex:aggregates:version"
 TIMEOUT = 6 * 60 * 60
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+# The addresses refreshed after a change: the most recently computed, within a day.
+HOT_KEY = "capex:aggregates:hot"
+HOT_LIMIT = 50
+HOT_SECONDS = 24 * 60 * 60
+REFRESHED_KEY = "capex:aggregates:refreshed"
 
 
 def aggregates_version() -> str:
@@ -103,7 +121,8 @@ def cached_page(request, name: str, render: Callable[[], HttpResponse]) -> HttpR
         return render()
     if getattr(request.user, "is_staff", False):
         return render()
-    key = cache_key(f"page:{name}", {"path": request.get_full_path()})
+    path = request.get_full_path()
+    key = cache_key(f"page:{name}", {"path": path})
     stored = cache.get(key)
     if stored is not None:
         status, headers, content = stored
@@ -116,4 +135,77 @@ def cached_page(request, name: str, render: Callable[[], HttpResponse]) -> HttpR
         response.render()
     if response.status_code == 200 and not response.streaming:
         cache.set(key, (response.status_code, list(response.items()), response.content), timeout=PAGE_TIMEOUT)
+        remember(path)
     return response
+
+
+def remember(path: str) -> None:
+    """Totals at `path` (a page or a stats query) were just computed: refresh them after the next change."""
+    hot = cache.get(HOT_KEY) or {}
+    hot[path] = time.time()
+    if len(hot) > HOT_LIMIT:
+        hot = dict(sorted(hot.items(), key=lambda item: item[1], reverse=True)[:HOT_LIMIT])
+    cache.set(HOT_KEY, hot, timeout=HOT_SECONDS)
+
+
+def hot_paths() -> list[str]:
+    """The remembered addresses of the last day, most recently computed first."""
+    since = time.time() - HOT_SECONDS
+    hot = cache.get(HOT_KEY) or {}
+    return [path for path, at in sorted(hot.items(), key=lambda item: item[1], reverse=True) if at >= since]
+
+
+def aggregates_refresh() -> dict:
+    """
+    If the data version moved since the last refresh, request every hot address again, as an
+    anonymous reader would, so their totals are computed for the new version now. Returns what
+    it did; a version that moves again meanwhile is refreshed by the next run.
+    """
+    version = aggregates_version()
+    if cache.get(REFRESHED_KEY) == version:
+        return {"status": "current", "pages": 0}
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+    statuses: dict[int, int] = {}
+    began = time.monotonic()
+    for path in hot_paths():
+        status = _request(handler, path)
+        statuses[status] = statuses.get(status, 0) + 1
+    if aggregates_version() == version:
+        cache.set(REFRESHED_KEY, version, timeout=TIMEOUT)
+    result = {"status": "refreshed", "pages": sum(statuses.values()), "statuses": statuses}
+    result["seconds"] = round(time.monotonic() - began, 2)
+    logger.info("Aggregates refreshed for version %s: %s", version, result)
+    return result
+
+
+def _request(handler, path: str) -> int:
+    """GET `path` through the site's WSGI handler, without credentials; returns the status code."""
+    hosts = [name for name in settings.ALLOWED_HOSTS if name != "*" and not name.startswith(".")]
+    host = hosts[0] if hosts else "localhost"
+    parts = urlsplit(path)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": parts.path,
+        "QUERY_STRING": parts.query,
+        "SERVER_NAME": host,
+        "SERVER_PORT": "443" if settings.SECURE_SSL_REDIRECT else "80",
+        "HTTP_HOST": host,
+        "REMOTE_ADDR": "127.0.0.1",
+        "SCRIPT_NAME": "",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": io.StringIO(),
+        "wsgi.url_scheme": "https" if settings.SECURE_SSL_REDIRECT else "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    statuses = []
+    body = handler(environ, lambda status, headers, exc_info=None: statuses.append(int(status.split()[0])))
+    for _ in body:
+        pass
+    if hasattr(body, "close"):
+        body.close()
+    return statuses[0]

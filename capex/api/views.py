@@ -21,7 +21,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from capex.aggregates import cache_key, cached
+from capex.aggregates import cache_key, cached, remember
 from capex.api.export import INVESTMENT_EXPORT
 from capex.api.fast import investment_rows, page_values
 from capex.api.serializers import (
@@ -428,7 +428,13 @@ class StatsView(ApiViewMixin, generics.GenericAPIView):
             data = compute()
         else:
             params = {key: sorted(values) for key, values in request.query_params.lists() if key != "format"}
-            data = cached("stats", params, compute)
+
+            def compute_and_remember() -> dict:
+                computed = compute()
+                remember(request.get_full_path())
+                return computed
+
+            data = cached("stats", params, compute_and_remember)
         if request.accepted_renderer.format == "csv":
             columns = ["key", "label", "low", "high", "point", "figure_count"]
             return Response(Table(columns=columns, rows=data["buckets"]))

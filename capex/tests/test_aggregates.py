@@ -7,7 +7,10 @@ conversions makes a new version, so readers never see totals from before the cha
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from capex.aggregates import aggregates_refresh, hot_paths
 from capex.choices import WorkflowState
 from capex.conversions import conversions_recompute
 from capex.models import Investment
@@ -116,3 +119,40 @@ def test_staff_see_a_new_draft_at_once_on_a_page_readers_have_cached(admin_clien
 
     assert "Draft plan for Ohio" in admin_client.get(url).content.decode()
     assert "Draft plan for Ohio" not in client.get(url).content.decode()
+
+
+def slice_queries(queries) -> int:
+    return sum("capex_figureslice" in query["sql"] for query in queries.captured_queries)
+
+
+def test_the_refresh_recomputes_hot_pages_and_stats_before_the_next_reader(
+    client, figure, django_capture_on_commit_callbacks
+):
+    client.get("/")
+    stats_total(group_by="company")
+    assert set(hot_paths()) == {"/", f"{STATS}?group_by=company"}
+    assert aggregates_refresh()["status"] == "refreshed"
+    draft = in_review(figure.company, 2 * BILLION, title="Gigawatt campus in Texas")
+    with django_capture_on_commit_callbacks(execute=True):
+        investment_publish(investment=draft, by=None)
+
+    refreshed = aggregates_refresh()
+
+    assert refreshed["status"] == "refreshed"
+    assert refreshed["statuses"] == {200: 2}
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/").content.decode()
+        total = stats_total(group_by="company")
+    assert "Gigawatt campus in Texas" in page
+    assert total == 3 * BILLION
+    assert slice_queries(queries) == 0  # both were computed by the refresh
+    assert aggregates_refresh()["status"] == "current"
+
+
+def test_without_a_change_the_refresh_does_nothing(client, figure):
+    client.get("/")
+    aggregates_refresh()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert aggregates_refresh() == {"status": "current", "pages": 0}
+    assert slice_queries(queries) == 0
