@@ -6,6 +6,11 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Sync workers sized to the cores: the app is database-bound and each request is short.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# Threaded workers (one thread each by default): the worker's main loop tells the master it is
+# alive while a request runs, so a streamed export may take minutes; a sync worker is killed
+# after `timeout` seconds of any one request, which cut the 100,000-row export of BENCHMARKS.md
+# (E7) at 30 s. `timeout` now only catches a worker whose main loop is stuck.
+worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
