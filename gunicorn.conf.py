@@ -4,7 +4,7 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# Sync workers sized to the cores: the app is database-bound and each request is short.
+# Workers sized to the cores: the app is database-bound and each request is short.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 # Threaded workers (one thread each by default): the worker's main loop tells the master it is
 # alive while a request runs, so a streamed export may take minutes; a sync worker is killed
@@ -14,7 +14,10 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
-keepalive = 5
+# No keep-alive by default, as with sync workers: a kept-alive connection stays with one worker,
+# so a few busy clients can queue on one worker while others idle (on two cores, E1's req/s
+# swung from 47 to 109 between runs with it; BENCHMARKS.md). A proxy in front keeps its own.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "0"))
 # Recycle workers now and then so that slow memory growth never accumulates. A recycled worker is
 # forked from the warmed master (below), so recycling costs little; BENCHMARKS.md has its memory.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
