@@ -5,8 +5,10 @@ conversions makes a new version, so readers never see totals from before the cha
 """
 
 from decimal import Decimal
+from unittest.mock import ANY
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -15,6 +17,7 @@ from capex.choices import WorkflowState
 from capex.conversions import conversions_recompute
 from capex.models import Investment
 from capex.services import investment_publish, investment_return_to_draft
+from capex.tasks import refresh_aggregates
 from capex.tests.factories import CitationFactory, InvestmentFactory, PublishedInvestmentFactory
 from capex.tests.personas import api_client, fast_passwords, throttles_reset
 
@@ -156,3 +159,19 @@ def test_without_a_change_the_refresh_does_nothing(client, figure):
     with CaptureQueriesContext(connection) as queries:
         assert aggregates_refresh() == {"status": "current", "pages": 0}
     assert slice_queries(queries) == 0
+
+
+def test_beat_asks_for_a_refresh_every_few_seconds_and_the_task_runs_it(client, figure):
+    entry = settings.CELERY_BEAT_SCHEDULE["refresh-aggregates"]
+    client.get("/")
+
+    assert entry["task"] == "capex.tasks.refresh_aggregates"
+    assert entry["schedule"] == settings.AGGREGATES_REFRESH_SECONDS == 15
+    # A run still queued when the next is due is dropped, not run twice.
+    assert entry["options"]["expires"] == entry["schedule"]
+    assert refresh_aggregates.apply().get() == {
+        "status": "refreshed",
+        "pages": 1,
+        "statuses": {200: 1},
+        "seconds": ANY,
+    }
