@@ -40,9 +40,10 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signals
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.db.models import Max
 from django.http import HttpResponse
 
@@ -203,9 +204,17 @@ def _request(handler, path: str) -> int:
         "wsgi.run_once": False,
     }
     statuses = []
-    body = handler(environ, lambda status, headers, exc_info=None: statuses.append(int(status.split()[0])))
-    for _ in body:
-        pass
-    if hasattr(body, "close"):
-        body.close()
+    # As Django's test client does: these requests run inside a task (or a test's transaction),
+    # whose database connection is not theirs to close at their start and end.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        body = handler(environ, lambda status, headers, exc_info=None: statuses.append(int(status.split()[0])))
+        for _ in body:
+            pass
+        if hasattr(body, "close"):
+            body.close()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     return statuses[0]
