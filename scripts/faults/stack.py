@@ -57,7 +57,9 @@ PORTS = range(20000, 32000)
 
 
 def _bindable(port: int) -> bool:
+    """Whether a server could listen on `port` now (as servers do, connections in TIME_WAIT do not count)."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
