@@ -97,13 +97,18 @@ def cache_key(name: str, params: dict) -> str:
     return f"capex:aggregates:{aggregates_version()}:{name}:{digest}"
 
 
-def cached(name: str, params: dict, compute: Callable[[], T]) -> T:
-    """The result of `compute()` for these params at the current data version, computed at most once per version."""
+def cached(name: str, params: dict, compute: Callable[[], T], *, address: str | None = None) -> T:
+    """
+    The result of `compute()` for these params at the current data version, computed at most
+    once per version. `address`, the page or API query it serves, is refreshed after changes.
+    """
     key = cache_key(name, params)
     result = cache.get(key)
     if result is None:
         result = compute()
         cache.set(key, result, timeout=TIMEOUT)
+        if address is not None:
+            remember(address)
     return result
 
 

@@ -10,20 +10,29 @@ Nothing here opens a database or cache connection: connections must not cross a 
 
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.template import engines
 from django.urls import get_resolver
 
+from config.filtering import FilterSet
+
 
 def _template_names() -> list[str]:
-    """The project's own templates (templates/ and the apps' templates/ folders)."""
+    """The project's own templates: templates/ and those of the apps that are folders of the project."""
     folders = [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
-    folders += [Path(settings.BASE_DIR) / app / "templates" for app in ("capex", "companies", "sources", "currencies")]
+    folders += [
+        Path(app.path) / "templates" for app in apps.get_app_configs() if Path(app.path).parent == settings.BASE_DIR
+    ]
     names = []
     for folder in folders:
         if folder.is_dir():
             names += [str(path.relative_to(folder)) for path in sorted(folder.rglob("*.html"))]
     return names
+
+
+def _subclasses(cls: type) -> list[type]:
+    return [sub for direct in cls.__subclasses__() for sub in (direct, *_subclasses(direct))]
 
 
 def warm() -> dict[str, int]:
@@ -35,10 +44,8 @@ def warm() -> dict[str, int]:
     for name in _template_names():
         engine.get_template(name)
         templates += 1
-    from capex.filters import InvestmentFilterSet
-    from companies.filters import CompanyFilterSet
-    from sources.filters import SourceFilterSet
-
-    for filterset in (InvestmentFilterSet, CompanyFilterSet, SourceFilterSet):
+    # Every FilterSet a view uses was imported with the views.
+    filtersets = _subclasses(FilterSet)
+    for filterset in filtersets:
         filterset().get_form_class()
-    return {"url_patterns": len(resolver.url_patterns), "templates": templates}
+    return {"url_patterns": len(resolver.url_patterns), "templates": templates, "filtersets": len(filtersets)}

@@ -21,7 +21,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from capex.aggregates import cache_key, cached, remember
+from capex.aggregates import cache_key, cached
 from capex.api.export import INVESTMENT_EXPORT
 from capex.api.fast import investment_rows, page_values
 from capex.api.serializers import (
@@ -370,9 +370,6 @@ class StatsView(ApiViewMixin, generics.GenericAPIView):
     pagination_class = None
     serializer_class = StatsSerializer
 
-    # Anonymous JSON answers are shared (ApiViewMixin._shared) for at most a minute: they also
-    # say how fresh the rates are, which follows the calendar.
-
     def get_renderers(self):
         return [FastJSONRenderer(), CSVRenderer()]
 
@@ -396,7 +393,11 @@ class StatsView(ApiViewMixin, generics.GenericAPIView):
         return self._shared(request, lambda: self._stats(request))
 
     def shared_cache_key(self, request) -> str:
-        """Per data version (capex.aggregates) and absolute URL, as the investments list."""
+        """
+        Per data version (capex.aggregates) and absolute URL, as the investments list, and for at
+        most `shared_cache_timeout`: answers also say how fresh the rates are, which follows the
+        calendar.
+        """
         return cache_key("api-stats", {"url": request.build_absolute_uri()})
 
     def _stats(self, request) -> Response:
@@ -428,13 +429,7 @@ class StatsView(ApiViewMixin, generics.GenericAPIView):
             data = compute()
         else:
             params = {key: sorted(values) for key, values in request.query_params.lists() if key != "format"}
-
-            def compute_and_remember() -> dict:
-                computed = compute()
-                remember(request.get_full_path())
-                return computed
-
-            data = cached("stats", params, compute_and_remember)
+            data = cached("stats", params, compute, address=request.get_full_path())
         if request.accepted_renderer.format == "csv":
             columns = ["key", "label", "low", "high", "point", "figure_count"]
             return Response(Table(columns=columns, rows=data["buckets"]))
