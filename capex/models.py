@@ -190,6 +190,8 @@ class Investment(models.Model):
                 violation_error_message="A figure cannot revise itself.",
             ),
         ]
+        # On PostgreSQL the table keeps half of each page free (migration 0008), so that a recompute of
+        # conversions, which changes no indexed column, updates rows in place and leaves the indexes be.
         indexes = [
             # `include`: the id and parent of a date range's figures are read from the index alone,
             # which the origins of a total are (capex.selectors.slice_set; BENCHMARKS.md).

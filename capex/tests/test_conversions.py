@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from capex.choices import Qualifier
 from capex.conversions import conversions_recompute, conversions_recompute_all, investment_convert
@@ -318,6 +319,39 @@ def test_rates_load_bundled_loads_the_whole_history_and_converts_every_figure(ca
     assert [run.rows_written > 100000 for run in runs] == [True, False]
     output = capsys.readouterr().out
     assert "0 new rows" in output
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="page layout and heap-only updates are PostgreSQL's")
+def test_a_full_recompute_rewrites_figures_in_their_pages_without_touching_the_indexes(january_2025_rates):
+    """
+    A recompute changes no indexed column, and the figures' pages keep room for a second version
+    of each row (migration 0008), so PostgreSQL updates every row in place: heap-only updates,
+    no new entries in the table's twelve indexes. On full pages most updates were not.
+    """
+    company = InvestmentFactory().company
+    Investment.objects.bulk_create(
+        Investment(
+            company=company,
+            title=f"Data centre campus {n}",
+            description="A campus of data centres for training and inference. " * 6,
+            announced_on=BYTEDANCE_DAY,
+            amount=Decimal("1000000000") + n,
+            currency="CNY" if n % 2 else "USD",
+        )
+        for n in range(400)
+    )
+
+    result = conversions_recompute(today=date(2025, 2, 3))
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_stat_get_xact_tuples_updated(%s::regclass), pg_stat_get_xact_tuples_hot_updated(%s::regclass)",
+            [Investment._meta.db_table] * 2,
+        )
+        updated, in_place = cursor.fetchone()
+    assert result.investments == 401
+    assert updated >= 401
+    assert in_place == updated
 
 
 @pytest.fixture
