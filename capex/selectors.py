@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
@@ -95,8 +96,7 @@ class Measures:
         )
 
 
-@dataclass(frozen=True)
-class Slice:
+class Slice(NamedTuple):
     """
     A part of one countable figure on one basis, classified as the row it comes from: the
     company and dates of the headline, scope, category, workload and chip vendors of the
@@ -210,25 +210,25 @@ def _shares(stated: int, qualifier: str, parts: list[int]) -> tuple[int, list[in
     return stated, shares
 
 
-def figure_slices(*, where: Q | None = None) -> list[Slice]:
+def figure_slices(*, where: Q | None = None, ids: tuple[int, int] | None = None) -> list[Slice]:
     """
-    Cut every countable figure that matches `where` (default: all) into slices, on both bases;
-    a countable figure with no USD value on a basis gives one slice without amounts there.
-    Four queries whatever the number of figures: figures, components and two of vendors.
+    Cut every countable figure that matches `where` (default: all) and whose id lies in the
+    half-open range `ids`, if given, into slices, on both bases; a countable figure with no USD
+    value on a basis gives one slice without amounts there. Four queries whatever the number of
+    figures: figures, components and two of vendors.
     """
     countable = Investment.objects.countable()
+    components = Investment.objects.published().current().not_cancelled()
     if where is not None:
         countable = countable.filter(where)
+    if ids is not None:
+        # Said of the components' parents too, so that they are found through the parent index
+        # rather than by reading every figure once per range of a full rebuild.
+        countable = countable.filter(pk__gte=ids[0], pk__lt=ids[1])
+        components = components.filter(parent_id__gte=ids[0], parent_id__lt=ids[1])
     top_rows = list(countable.values(*_ROW_FIELDS).order_by("id"))
-    component_rows = list(
-        Investment.objects.published()
-        .current()
-        .not_cancelled()
-        .filter(parent_id__in=countable.values("pk"))
-        .values(*_ROW_FIELDS)
-        .order_by("id")
-    )
-    vendors = _vendor_sets(countable)
+    component_rows = list(components.filter(parent_id__in=countable.values("pk")).values(*_ROW_FIELDS).order_by("id"))
+    vendors = _vendor_sets(countable, ids)
 
     components_by_parent: dict[int, list[dict]] = defaultdict(list)
     for row in component_rows:
@@ -247,6 +247,8 @@ def _cut(basis: str, top: dict, components: list[dict], vendors: dict) -> list[S
     if stated is None:
         return [_slice(basis, top, top, None, vendors)]
     parts = [(row, mills) for row in components if (mills := _row_mills(row, basis)) is not None]
+    if not parts:
+        return [_slice(basis, top, top, stated, vendors)]  # most figures: one slice, the whole figure
     effective, shares = [], []
     for measure in range(3):
         value, measure_shares = _shares(stated[measure], top["qualifier"], [mills[measure] for _, mills in parts])
@@ -256,19 +258,20 @@ def _cut(basis: str, top: dict, components: list[dict], vendors: dict) -> list[S
         _slice(basis, top, row, (shares[0][i], shares[1][i], shares[2][i]), vendors) for i, (row, _) in enumerate(parts)
     ]
     remainder = tuple(max(effective[m] - sum(shares[m]), 0) for m in range(3))
-    if remainder != (0, 0, 0) or not parts:
+    if remainder != (0, 0, 0):
         result.append(_slice(basis, top, top, remainder, vendors))
     return result
 
 
-def _vendor_sets(countable: QuerySet) -> dict[int, tuple[int, ...]]:
+def _vendor_sets(countable: QuerySet, ids: tuple[int, int] | None) -> dict[int, tuple[int, ...]]:
     """The chip vendors of the countable figures and of their components, by figure id."""
     through = Investment.chip_vendors.through
+    of_components = through.objects.filter(investment__parent__in=countable.values("pk"))
+    if ids is not None:
+        of_components = of_components.filter(investment__parent_id__gte=ids[0], investment__parent_id__lt=ids[1])
     links = [
         *through.objects.filter(investment__in=countable.values("pk")).values_list("investment_id", "company_id"),
-        *through.objects.filter(investment__parent__in=countable.values("pk")).values_list(
-            "investment_id", "company_id"
-        ),
+        *of_components.values_list("investment_id", "company_id"),
     ]
     result: dict[int, list[int]] = defaultdict(list)
     for investment_id, company_id in sorted(links):

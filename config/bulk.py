@@ -20,6 +20,7 @@ class TableWriter:
         self.model = model
         self.fields = [f for f in _columns(model) if not (database_ids and f.primary_key)]
         self.names = [f.column for f in self.fields]
+        self.attnames = tuple(f.attname for f in self.fields)
         self.defaults = {f.attname: (f.get_default() if f.has_default() or not f.null else None) for f in self.fields}
 
     def _tuple(self, row: dict) -> tuple:
@@ -36,9 +37,14 @@ class TableWriter:
         are skipped; that conversion was most of the cost of writing a million rows.
         """
         if prepared:
-            rows_as_tuples = (tuple(row[field.attname] for field in self.fields) for row in rows)
-        else:
-            rows_as_tuples = (self._tuple(row) for row in rows)
+            return self.write_values((tuple(row[field.attname] for field in self.fields) for row in rows), batch=batch)
+        return self.write_values((self._tuple(row) for row in rows), batch=batch)
+
+    def write_values(self, rows_as_tuples: Iterable[tuple], *, batch: int = 5_000) -> int:
+        """
+        Write rows given as tuples of database-ready values in the order of `attnames`; returns
+        how many. The fastest way in: no dictionary per row.
+        """
         table = self.model._meta.db_table
         count = 0
         with connection.cursor() as cursor:

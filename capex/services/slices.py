@@ -38,30 +38,51 @@ def _lock(*, exclusive: bool) -> None:
         cursor.execute(f"SELECT {function}(%s)", [LOCK_KEY])
 
 
-def _rows(slices: Iterable[Slice]) -> Iterator[dict]:
+# The stored columns, in the order `_values` gives them; checked against the model on first use.
+_COLUMNS = (
+    "basis",
+    "figure_id",
+    "origin_id",
+    "company_id",
+    "announced_on",
+    "period_start",
+    "period_end",
+    "scope",
+    "category",
+    "workload",
+    "vendors",
+    "low_mills",
+    "high_mills",
+    "point_mills",
+)
+_NO_MILLS = (None, None, None)
+
+
+def _values(slices: Iterable[Slice]) -> Iterator[tuple]:
+    """Each slice as the tuple of its stored values: two million of them in a full rebuild."""
     for piece in slices:
-        low, high, point = piece.mills or (None, None, None)
-        yield {
-            "basis": piece.basis,
-            "figure_id": piece.figure_id,
-            "origin_id": piece.origin_id,
-            "company_id": piece.company_id,
-            "announced_on": piece.announced_on,
-            "period_start": piece.period_start,
-            "period_end": piece.period_end,
-            "scope": piece.scope,
-            "category": piece.category,
-            "workload": piece.workload,
-            "vendors": ",".join(str(pk) for pk in piece.vendor_ids),
-            "low_mills": low,
-            "high_mills": high,
-            "point_mills": point,
-        }
+        yield (
+            piece.basis,
+            piece.figure_id,
+            piece.origin_id,
+            piece.company_id,
+            piece.announced_on,
+            piece.period_start,
+            piece.period_end,
+            piece.scope,
+            piece.category,
+            piece.workload,
+            ",".join(map(str, piece.vendor_ids)),
+            *(piece.mills or _NO_MILLS),
+        )
 
 
-def _write(where: Q) -> int:
-    """Cut the countable figures that match `where` on both bases and store the slices."""
-    return TableWriter(FigureSlice, database_ids=True).write(_rows(figure_slices(where=where)), prepared=True)
+def _write(where: Q | None = None, *, ids: tuple[int, int] | None = None) -> int:
+    """Cut the countable figures that match `where` and `ids` (capex.selectors.figure_slices) and store the slices."""
+    writer = TableWriter(FigureSlice, database_ids=True)
+    if writer.attnames != _COLUMNS:
+        raise RuntimeError(f"FigureSlice's columns changed: {writer.attnames}; update _COLUMNS and _values.")
+    return writer.write_values(_values(figure_slices(where=where, ids=ids)))
 
 
 def headlines_touched(investments: Iterable[Investment]) -> set[int]:
@@ -102,7 +123,7 @@ def slices_refresh() -> int:
     written = 0
     if bounds["first"] is not None:
         for start in range(bounds["first"], bounds["last"] + 1, REBUILD_CHUNK):
-            written += _write(Q(pk__gte=start, pk__lt=start + REBUILD_CHUNK))
+            written += _write(ids=(start, start + REBUILD_CHUNK))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # The planner needs to know the table's new size; autovacuum may not come for a while.
