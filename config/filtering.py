@@ -3,11 +3,13 @@ What the apps' FilterSets share. They serve the HTML lists and the API alike, so
 is specific to either.
 """
 
+import copy
 from collections.abc import Iterable
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 
 class SharedChoices(tuple):
@@ -23,6 +25,21 @@ class SharedChoices(tuple):
         return self
 
 
+def _own_copy(declared: django_filters.Filter) -> django_filters.Filter:
+    """
+    A filter of the class's for one FilterSet instance. django-filter deep-copies every filter
+    for every request (a tenth of a list request's time), though what an instance sets on its
+    filters is its own attributes (`model`, `parent`); the rest (lookup, field arguments, the
+    field once made) is read-only after the class is built, so a shallow copy serves. The one
+    exception: a `method=` filter's FilterMethod points back at the filter it was made for, so
+    each copy gets its own.
+    """
+    own = copy.copy(declared)
+    if own.method is not None:
+        own.method = own.method  # the setter replaces the FilterMethod with one bound to this copy
+    return own
+
+
 class FilterSet(django_filters.FilterSet):
     """
     A FilterSet where a blank value means "not given", for every filter: `?company=` lists
@@ -30,13 +47,24 @@ class FilterSet(django_filters.FilterSet):
     a blank among multiple values as an invalid choice; an HTML form's empty option sends one.)
     """
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         if data is not None and hasattr(data, "lists"):
             cleaned = data.copy()
             for key, values in data.lists():
                 cleaned.setlist(key, [value for value in values if value != ""])
             data = cleaned
-        super().__init__(data, *args, **kwargs)
+        # django-filter's own __init__, but for how the filters are copied (see `_own_copy`).
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: _own_copy(declared) for name, declared in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
 
     def get_form_class(self):
         """

@@ -150,3 +150,15 @@ def test_converted_filter_finds_the_figures_left_out_of_totals(bytedance):
     assert filtered("converted=false") == {overseas.pk}
     assert filtered("converted=true") == {headline.pk}
     assert filtered("converted=false&top_level=true") == set()
+
+
+def test_filter_sets_side_by_side_each_filter_their_own_data(bytedance):
+    """Each FilterSet has its own filters (copied from the class's, not shared), `method=` filters included."""
+    by_text = InvestmentFilterSet(data=QueryDict("q=overseas"), queryset=Investment.objects.all())
+    by_company = InvestmentFilterSet(data=QueryDict("company=bytedance"), queryset=Investment.objects.all())
+
+    assert by_text.filters["q"] is not by_company.filters["q"]
+    assert by_text.filters["q"].parent is by_text and by_company.filters["q"].parent is by_company
+    assert by_text.filters["q"] is not InvestmentFilterSet.base_filters["q"]
+    assert {i.title for i in by_text.qs} == {"Overseas training"}
+    assert len(by_company.qs) == Investment.objects.filter(company__slug="bytedance").count() > 1
