@@ -15,9 +15,13 @@ def _columns(model: type[models.Model]) -> list[models.Field]:
 class TableWriter:
     """Write rows of one model: COPY on PostgreSQL, executemany on SQLite. Unset fields take their defaults."""
 
-    def __init__(self, model: type[models.Model], *, database_ids: bool = False) -> None:
-        """`database_ids`: leave the primary key out and let the database number the rows."""
+    def __init__(self, model: type[models.Model], *, database_ids: bool = False, table: str | None = None) -> None:
+        """
+        `database_ids`: leave the primary key out and let the database number the rows.
+        `table`: write to this table, of the model's columns, instead of the model's own.
+        """
         self.model = model
+        self.table = table or model._meta.db_table
         self.fields = [f for f in _columns(model) if not (database_ids and f.primary_key)]
         self.names = [f.column for f in self.fields]
         self.attnames = tuple(f.attname for f in self.fields)
@@ -45,7 +49,7 @@ class TableWriter:
         Write rows given as tuples of database-ready values in the order of `attnames`; returns
         how many. The fastest way in: no dictionary per row.
         """
-        table = self.model._meta.db_table
+        table = self.table
         count = 0
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":

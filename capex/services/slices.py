@@ -14,6 +14,7 @@ last good totals in place.
 """
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q
@@ -77,9 +78,12 @@ def _values(slices: Iterable[Slice]) -> Iterator[tuple]:
         )
 
 
-def _write(where: Q | None = None, *, ids: tuple[int, int] | None = None) -> int:
-    """Cut the countable figures that match `where` and `ids` (capex.selectors.figure_slices) and store the slices."""
-    writer = TableWriter(FigureSlice, database_ids=True)
+def _write(where: Q | None = None, *, ids: tuple[int, int] | None = None, table: str | None = None) -> int:
+    """
+    Cut the countable figures that match `where` and `ids` (capex.selectors.figure_slices) and
+    store the slices, in the model's table or in `table` (a full rebuild's new one).
+    """
+    writer = TableWriter(FigureSlice, database_ids=True, table=table)
     if writer.attnames != _COLUMNS:
         raise RuntimeError(f"FigureSlice's columns changed: {writer.attnames}; update _COLUMNS and _values.")
     return writer.write_values(_values(figure_slices(where=where, ids=ids)))
@@ -116,17 +120,84 @@ def slices_refresh_for(*, headline_ids: Iterable[int]) -> int:
 
 @transaction.atomic
 def slices_refresh() -> int:
-    """Rebuild every stored slice, a chunk of headlines at a time, in one transaction."""
+    """
+    Rebuild every stored slice, a chunk of headlines at a time, in one transaction. On
+    PostgreSQL into a new table that then takes the old one's place (`_swap`); elsewhere by
+    deleting and writing the rows again.
+    """
     _lock(exclusive=True)
-    FigureSlice.objects.all().delete()
+    if connection.vendor == "postgresql":
+        with _swap(FigureSlice._meta.db_table) as table:
+            written = _write_all(table)
+    else:
+        FigureSlice.objects.all().delete()
+        written = _write_all(None)
+    aggregates_changed()
+    return written
+
+
+def _write_all(table: str | None) -> int:
     bounds = Investment.objects.filter(parent__isnull=True).aggregate(first=Min("pk"), last=Max("pk"))
     written = 0
     if bounds["first"] is not None:
         for start in range(bounds["first"], bounds["last"] + 1, REBUILD_CHUNK):
-            written += _write(ids=(start, start + REBUILD_CHUNK))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # The planner needs to know the table's new size; autovacuum may not come for a while.
-            cursor.execute(f'ANALYZE "{FigureSlice._meta.db_table}"')
-    aggregates_changed()
+            written += _write(ids=(start, start + REBUILD_CHUNK), table=table)
     return written
+
+
+@contextmanager
+def _swap(table: str) -> Iterator[str]:
+    """
+    A new, empty copy of `table` to fill; on leaving, it replaces `table` under the same name,
+    with the same columns, constraints and indexes (built once the rows are in, by the old
+    ones' definitions), in the caller's transaction (PostgreSQL's DDL is transactional).
+
+    Deleting and inserting every row, as before, left the table twice its size until a vacuum,
+    and every total scans it. Readers keep the old table until the transaction commits; they
+    wait only for the renames at the end, not for the rebuild.
+    """
+    fresh = f"{table}_rebuilt"
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {quote(fresh)}")
+        cursor.execute(f"CREATE TABLE {quote(fresh)} (LIKE {quote(table)} INCLUDING ALL EXCLUDING INDEXES)")
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid), c.conname, c.contype "
+            "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid "
+            "WHERE x.indrelid = %s::regclass ORDER BY i.relname",
+            [table],
+        )
+        indexes = cursor.fetchall()
+    yield fresh
+    with connection.cursor() as cursor:
+        built = []
+        for number, (name, definition, constraint, kind) in enumerate(indexes):
+            temporary = f"{fresh}_index_{number}"
+            # "CREATE [UNIQUE] INDEX name ON schema.table USING ...", for the new table.
+            head, _, tail = definition.partition(" ON ")
+            create = head.rsplit(" ", 1)[0]
+            method_and_columns = tail.partition(" ")[2]
+            cursor.execute(f"{create} {quote(temporary)} ON {quote(fresh)} {method_and_columns}")
+            built.append((name, temporary, constraint, kind))
+        sequence = _identity_sequence(cursor, fresh)
+        cursor.execute(f"DROP TABLE {quote(table)}")
+        cursor.execute(f"ALTER TABLE {quote(fresh)} RENAME TO {quote(table)}")
+        for name, temporary, constraint, kind in built:
+            if kind in ("p", "u"):
+                clause = "PRIMARY KEY" if kind == "p" else "UNIQUE"
+                cursor.execute(
+                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(constraint)} {clause} "
+                    f"USING INDEX {quote(temporary)}"
+                )
+            else:
+                cursor.execute(f"ALTER INDEX {quote(temporary)} RENAME TO {quote(name)}")
+        if sequence is not None:
+            cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {quote(table + '_id_seq')}")
+        # The planner needs the table's size; autovacuum may not come for a while.
+        cursor.execute(f"ANALYZE {quote(table)}")
+
+
+def _identity_sequence(cursor, table: str) -> str | None:
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [connection.ops.quote_name(table)])
+    return cursor.fetchone()[0]

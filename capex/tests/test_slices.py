@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 from capex import services
-from capex.choices import FxBasis, Qualifier, Scope
+from capex.choices import FxBasis, Qualifier, Scope, WorkflowState
 from capex.conversions import conversions_recompute, conversions_recompute_all
 from capex.models import FigureSlice, Investment
 from capex.selectors import breakdown, company_totals
@@ -190,3 +191,76 @@ def test_a_failed_rebuild_after_new_rates_keeps_the_new_conversions_and_the_prev
     chips.refresh_from_db()
     assert chips.amount_usd_latest == 10 * BN  # the recompute itself committed
     assert breakdown(dimension="company", basis=FxBasis.LATEST).bucket("bytedance").measures.point == before
+
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the rebuild swaps tables on PostgreSQL; elsewhere it rewrites rows"
+)
+
+
+def table_layout() -> tuple[list, list, str]:
+    """The slice table's indexes, constraints and id sequence, as PostgreSQL describes them."""
+    table = FigureSlice._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexdef", [table])
+        indexes = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass ORDER BY 1",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        return indexes, constraints, cursor.fetchone()[0]
+
+
+def table_pages() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_size(%s) / current_setting('block_size')::int", [FigureSlice._meta.db_table])
+        return cursor.fetchone()[0]
+
+
+def published_in_bulk(company, count: int) -> None:
+    """Many countable figures at once, converted, as a bulk import would leave them."""
+    Investment.objects.bulk_create(
+        Investment(
+            company=company,
+            title=f"Campus {n}",
+            announced_on=datetime.date(2025, 1, 21),
+            amount=BN + n,
+            amount_usd_at_announcement=BN + n,
+            amount_usd_latest=BN + n,
+            currency="USD",
+            state=WorkflowState.PUBLISHED,
+        )
+        for n in range(count)
+    )
+
+
+@needs_postgresql
+def test_a_full_rebuild_leaves_the_table_as_migrations_made_it(company):
+    layout = table_layout()
+    publish(draft(company, 12 * BN))
+
+    slices_refresh()
+
+    assert table_layout() == layout
+    assert any("slice_basis_company" in index for index in layout[0])
+    assert company_totals().total.point == 12 * BN
+    publish(draft(company, 3 * BN))  # a figure published after the rebuild is numbered and stored as before
+    assert company_totals().total.point == 15 * BN
+    assert stored() == (slices_refresh() and stored())
+
+
+@needs_postgresql
+def test_rebuilding_again_and_again_does_not_grow_the_table(company):
+    """Every full rebuild writes a new table: the old rows do not linger for a vacuum to clear."""
+    published_in_bulk(company, 500)
+    slices_refresh()
+    pages = table_pages()
+    assert FigureSlice.objects.count() == 1000 and pages > 5
+
+    slices_refresh()
+    slices_refresh()
+
+    assert table_pages() == pages
+    assert company_totals().figure_count == 500
