@@ -335,6 +335,7 @@ class SliceSet:
     def __init__(self, basis: str, rows: QuerySet | None = None):
         self.basis = str(FxBasis(basis))
         self.rows = FigureSlice.objects.filter(basis=self.basis) if rows is None else rows
+        self._groups: dict[tuple[str, str], Breakdown] = {}
 
     def filter(self, *args, **kwargs) -> "SliceSet":
         return SliceSet(self.basis, self.rows.filter(*args, **kwargs))
@@ -359,11 +360,18 @@ class SliceSet:
         return [figure_id for figure_id, _ in self._unconverted_by_company]
 
     def group(self, dimension: str, *, year_mode: str = "announcement") -> Breakdown:
-        """Totals grouped by `dimension`, largest first and "unspecified" last; years in order."""
+        """
+        Totals grouped by `dimension`, largest first and "unspecified" last; years in order.
+        Each grouping is read once per SliceSet: a page asks for some twice (the dashboard's
+        years and companies, for its cards and its chart), and each reads every slice.
+        """
         _check(dimension, year_mode)
-        buckets = self._buckets(dimension, year_mode, split=None)[None]
-        total, figure_count = self.totals
-        return _breakdown(dimension, self.basis, buckets, total, figure_count, self.unconverted)
+        key = (dimension, year_mode)
+        if key not in self._groups:
+            buckets = self._buckets(dimension, year_mode, split=None)[None]
+            total, figure_count = self.totals
+            self._groups[key] = _breakdown(dimension, self.basis, buckets, total, figure_count, self.unconverted)
+        return self._groups[key]
 
     def group_per_company(self, dimension: str, *, year_mode: str = "announcement") -> dict[str, Breakdown]:
         """A breakdown of each company's slices by `dimension`, by company slug: two queries for all companies."""
