@@ -203,6 +203,8 @@ class InvestmentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     ]
     search_fields = ["company__name", "company__aliases", "company__legal_name", "title", "citations__source__title"]
     date_hierarchy = "announced_on"
+    # Django's changelist, but for the years of the date hierarchy (capex/templatetags/capex_admin.py).
+    change_list_template = "admin/capex/investment/change_list.html"
     autocomplete_fields = ["company", "partners", "chip_vendors", "parent", "supersedes"]
     list_select_related = ["company"]
     list_per_page = 50

@@ -132,6 +132,30 @@ def test_list_filters_by_workflow_state(editor_client):
     assert "Still a draft" not in page
 
 
+def hierarchy_links(page: str) -> list[str]:
+    """The titles of the date hierarchy's links above the changelist."""
+    nav = re.search(r'<nav class="toplinks">(.*?)</nav>', page, re.S)
+    assert nav is not None, "no date hierarchy on the page"
+    return re.findall(r'<a href="[^"]*">([^<&]+)</a>', nav.group(1))
+
+
+def test_the_date_hierarchy_lists_the_years_of_the_figures_shown(editor_client):
+    for year, state in [(2019, WorkflowState.DRAFT), (2021, WorkflowState.PUBLISHED), (2021, WorkflowState.DRAFT)]:
+        figure = InvestmentFactory(announced_on=datetime.date(year, 6, 1))
+        Investment.objects.filter(pk=figure.pk).update(state=state)
+    InvestmentFactory(announced_on=datetime.date(2025, 12, 31))
+    PublishedInvestmentFactory(announced_on=datetime.date(2026, 1, 1))
+
+    every_year = hierarchy_links(editor_client.get(CHANGELIST).content.decode())
+    published_years = hierarchy_links(editor_client.get(CHANGELIST, {"state__exact": "published"}).content.decode())
+    months_of_2021 = editor_client.get(CHANGELIST, {"announced_on__year": "2021"}).content.decode()
+
+    assert every_year == ["2019", "2021", "2025", "2026"]
+    assert every_year == [str(d.year) for d in Investment.objects.dates("announced_on", "year")]
+    assert published_years == ["2021", "2026"]
+    assert "June 2021" in months_of_2021
+
+
 def test_viewer_sees_the_list_but_cannot_add(client):
     client.force_login(make_user("Viewer", "vera"))
     InvestmentFactory(title="Visible figure")
