@@ -289,7 +289,7 @@ def conversions_recompute_all(*, today: date | None = None) -> RecomputeResult |
             rate_changes_mark_applied(refresh_ids=pending)
         # Every USD value may have changed: the stored slices of totals are rebuilt in a
         # transaction of their own, so figures stay locked for the recompute alone (a million:
-        # about 40 s, then about 50 s for the slices; BENCHMARKS.md). Readers see the previous
+        # about 8 s, then about 24 s for the slices; BENCHMARKS.md). Readers see the previous
         # totals until the rebuild commits; a failed rebuild leaves them for the nightly one.
         slices_refresh()
         return result
