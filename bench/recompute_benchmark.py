@@ -45,7 +45,7 @@ def main() -> None:
 
     # The two steps of conversions_recompute_all, timed apart by wrapping the rebuild it calls.
     rebuild = conversions.slices_refresh
-    phases: dict[str, list[float]] = {"conversions": [], "slices": [], "in all": []}
+    phases: dict[str, list[float]] = {"conversions (and VACUUM of the figures)": [], "slices": [], "in all": []}
 
     def timed_rebuild() -> int:
         started = time.perf_counter()
@@ -63,7 +63,7 @@ def main() -> None:
                 sys.exit("Another full recompute holds the lock; try again when it is done.")
             total = time.perf_counter() - started
             phases["in all"].append(total)
-            phases["conversions"].append(total - phases["slices"][-1])
+            phases["conversions (and VACUUM of the figures)"].append(total - phases["slices"][-1])
             print(f"  run {run}: {total:.1f} s", file=sys.stderr)
     finally:
         conversions.slices_refresh = rebuild

@@ -362,3 +362,25 @@ def today_is(monkeypatch):
         monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
 
     return set_today
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM and the visibility map are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_after_a_full_recompute_the_figures_are_vacuumed(january_2025_rates):
+    """The recompute leaves every figure with a dead former version; it vacuums them at once."""
+    figures = [InvestmentFactory(amount=RMB_40BN, currency="CNY", announced_on=BYTEDANCE_DAY) for _ in range(3)]
+
+    def visible_pages() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relallvisible, relpages FROM pg_class WHERE oid = %s::regclass", [Investment._meta.db_table]
+            )
+            return cursor.fetchone()
+
+    conversions_recompute_all(today=date(2025, 2, 3))
+
+    all_visible, pages = visible_pages()
+    assert pages >= 1
+    assert all_visible == pages  # VACUUM set every page all-visible again, as the updates had cleared them
+    converted = Investment.objects.get(pk=figures[0].pk)
+    assert converted.amount_usd_at_announcement == Decimal("5491298066.09")
