@@ -14,8 +14,9 @@ cached result by a data version:
   once, so the writer's own transaction reads afresh, and again on commit, so that no request
   can keep the old data under the version it read while the write was open.
 * `cached(name, params, compute)` returns the result for the current version, computing and
-  storing it on a miss. Old versions are never read again and expire with `TIMEOUT`, which is
-  also a backstop for a change made outside the ORM (a raw SQL edit).
+  storing it on a miss. Each entry carries the version it was computed at and is read with the
+  version in one round trip (`versioned_get`); an entry of an older version is a miss, and
+  entries expire with `TIMEOUT`, a backstop for a change made outside the ORM (a raw SQL edit).
 
 The version lives in the cache, so reading it is one cache lookup, not a query. A cache of one
 process (Django's local-memory cache, without REDIS_URL) cannot hear a version moved by another
@@ -61,9 +62,10 @@ HOT_SECONDS = 24 * 60 * 60
 REFRESHED_KEY = "capex:aggregates:refreshed"
 
 
-def aggregates_version() -> str:
-    """The current data version (see the module's docstring)."""
-    token = cache.get(VERSION_KEY)
+def aggregates_version(token: str | None = None) -> str:
+    """The current data version (see the module's docstring); `token`: the version key's value, if just read."""
+    if token is None:
+        token = cache.get(VERSION_KEY)
     if token is None:
         cache.add(VERSION_KEY, str(time.time_ns()), timeout=None)
         token = cache.get(VERSION_KEY) or "0"
@@ -93,8 +95,29 @@ def aggregates_changed() -> None:
 
 
 def cache_key(name: str, params: dict) -> str:
+    """Where the result for `name` and `params` is kept, whatever the version (see `versioned_get`)."""
     digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:32]
-    return f"capex:aggregates:{aggregates_version()}:{name}:{digest}"
+    return f"capex:aggregates:{name}:{digest}"
+
+
+def versioned_get(key: str) -> tuple[str, object | None]:
+    """
+    The current data version, and what is kept under `key` if it was stored at that version
+    (else None). Each entry holds the version it was computed at, so the version and the entry
+    are read together: one cache round trip where a cached answer took two (the version, then
+    the entry under a key made from it). An entry of an earlier version is simply overwritten.
+    """
+    found = cache.get_many([VERSION_KEY, key])
+    version = aggregates_version(found.get(VERSION_KEY))
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return version, entry[1]
+    return version, None
+
+
+def versioned_set(key: str, version: str, value: object, timeout: int) -> None:
+    """Keep `value`, computed at data `version`, under `key` (read back with `versioned_get`)."""
+    cache.set(key, (version, value), timeout=timeout)
 
 
 def cached(name: str, params: dict, compute: Callable[[], T], *, address: str | None = None) -> T:
@@ -103,10 +126,10 @@ def cached(name: str, params: dict, compute: Callable[[], T], *, address: str | 
     once per version. `address`, the page or API query it serves, is refreshed after changes.
     """
     key = cache_key(name, params)
-    result = cache.get(key)
+    version, result = versioned_get(key)
     if result is None:
         result = compute()
-        cache.set(key, result, timeout=TIMEOUT)
+        versioned_set(key, version, result, TIMEOUT)
         if address is not None:
             remember(address)
     return result
@@ -129,7 +152,7 @@ def cached_page(request, name: str, render: Callable[[], HttpResponse]) -> HttpR
         return render()
     path = request.get_full_path()
     key = cache_key(f"page:{name}", {"path": path})
-    stored = cache.get(key)
+    version, stored = versioned_get(key)
     if stored is not None:
         status, headers, content = stored
         response = HttpResponse(content, status=status)
@@ -140,7 +163,7 @@ def cached_page(request, name: str, render: Callable[[], HttpResponse]) -> HttpR
     if hasattr(response, "render"):
         response.render()
     if response.status_code == 200 and not response.streaming:
-        cache.set(key, (response.status_code, list(response.items()), response.content), timeout=PAGE_TIMEOUT)
+        versioned_set(key, version, (response.status_code, list(response.items()), response.content), PAGE_TIMEOUT)
         remember(path)
     return response
 

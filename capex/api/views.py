@@ -21,7 +21,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from capex.aggregates import cache_key, cached
+from capex.aggregates import cache_key, cached, versioned_get, versioned_set
 from capex.api.export import INVESTMENT_EXPORT
 from capex.api.fast import investment_rows, page_values
 from capex.api.serializers import (
@@ -63,7 +63,21 @@ STATS_MAX_LIMIT = 100_000
 NOT_CONVERTED = Value(Decimal(-1))
 
 
-class InvestmentViewSet(ResourceViewSet):
+class SharedPerDataVersion:
+    """
+    Shared anonymous answers stored with the data version they were built at (capex.aggregates),
+    read back with the current version in one cache round trip; an answer of an older version is
+    built again.
+    """
+
+    def shared_cache_read(self, key: str) -> tuple[str, bytes | None]:
+        return versioned_get(key)
+
+    def shared_cache_write(self, key: str, stamp: str, body: bytes) -> None:
+        versioned_set(key, stamp, body, self.shared_cache_timeout)
+
+
+class InvestmentViewSet(SharedPerDataVersion, ResourceViewSet):
     """
     Announced AI infrastructure figures. Lists show published, current figures unless asked
     otherwise; headline figures and their components are both listed (`?top_level=true` for
@@ -354,7 +368,7 @@ def stats_payload(result: Breakdown, *, year_mode: str, limit: int = STATS_MAX_L
     }
 
 
-class StatsView(ApiViewMixin, generics.GenericAPIView):
+class StatsView(SharedPerDataVersion, ApiViewMixin, generics.GenericAPIView):
     """
     Totals of announced AI infrastructure spending in USD, grouped by one dimension, that
     never double count: only top-level, current, published, not cancelled figures add up;

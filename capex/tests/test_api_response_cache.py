@@ -53,6 +53,41 @@ def test_a_repeated_anonymous_list_is_served_without_reading_the_figures_again()
     assert again_queries == (0 if version_in_shared_cache() else 1) < first_queries
 
 
+def test_a_shared_answer_and_its_data_version_are_read_in_one_cache_lookup(monkeypatch):
+    """The version and the answer kept with it come back together (one MGET with Redis), not one after the other."""
+    from django.core.cache import cache
+
+    PublishedInvestmentFactory(title="Cached plan")
+    anonymous = api_client("anonymous")
+    listed(anonymous)
+    lookups = []
+    inside_get_many = []
+    get, get_many = cache.get, cache.get_many
+
+    def recorded_get(key, *args, **kwargs):
+        if key.startswith("capex:aggregates:") and not inside_get_many:
+            lookups.append([key])  # the data version or an answer; throttles keep counters of their own
+        return get(key, *args, **kwargs)
+
+    def recorded_get_many(keys, *args, **kwargs):
+        lookups.append(list(keys))
+        inside_get_many.append(True)  # a cache without MGET reads each key with get()
+        try:
+            return get_many(keys, *args, **kwargs)
+        finally:
+            inside_get_many.pop()
+
+    monkeypatch.setattr(cache, "get", recorded_get)
+    monkeypatch.setattr(cache, "get_many", recorded_get_many)
+
+    page, _ = listed(anonymous)
+
+    assert titles(page) == ["Cached plan"]
+    assert len(lookups) == 1
+    assert lookups[0][0] == "capex:aggregates:version"
+    assert lookups[0][1].startswith("capex:aggregates:api-investments:")
+
+
 def test_cache_control_no_cache_asks_for_a_fresh_answer():
     PublishedInvestmentFactory()
     anonymous = api_client("anonymous")

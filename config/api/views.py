@@ -50,10 +50,18 @@ class ApiViewMixin:
     def shared_cache_key(self, request) -> str | None:
         """
         The cache key of the JSON answer that every anonymous reader of this URL gets, or None
-        (the default) to build every answer. A view that returns a key must make it change
-        whenever its answer may: the investments and stats views key by the data version.
+        (the default) to build every answer. A view that returns a key must make sure a stored
+        answer is not served once it may have changed: the investments and stats views store
+        each answer with the data version it was built at (`shared_cache_read`/`_write`).
         """
         return None
+
+    def shared_cache_read(self, key: str) -> tuple[object, bytes | None]:
+        """A stamp to store a new answer with, and the answer kept under `key` if it may be served."""
+        return None, cache.get(key)
+
+    def shared_cache_write(self, key: str, stamp: object, body: bytes) -> None:
+        cache.set(key, body, self.shared_cache_timeout)
 
     def _shared(self, request, build) -> Response:
         """
@@ -67,16 +75,15 @@ class ApiViewMixin:
         key = self.shared_cache_key(request)
         if key is None:
             return build()
-        if "no-cache" not in request.headers.get("Cache-Control", ""):
-            body = cache.get(key)
-            if body is not None:
-                return Response(Rendered(body))
+        stamp, body = self.shared_cache_read(key)
+        if body is not None and "no-cache" not in request.headers.get("Cache-Control", ""):
+            return Response(Rendered(body))
         response = build()
         if response.status_code == 200:
             body = request.accepted_renderer.render(
                 response.data, request.accepted_media_type, self.get_renderer_context()
             )
-            cache.set(key, body, self.shared_cache_timeout)
+            self.shared_cache_write(key, stamp, body)
             response = Response(Rendered(body))
         return response
 
