@@ -181,6 +181,9 @@ def _swap(table: str) -> Iterator[str]:
             cursor.execute(f"{create} {quote(temporary)} ON {quote(fresh)} {method_and_columns}")
             built.append((name, temporary, constraint, kind))
         sequence = _identity_sequence(cursor, fresh)
+        # The planner needs the table's size; autovacuum may not come for a while. Before the
+        # swap: from the DROP to the commit, readers of the table wait.
+        cursor.execute(f"ANALYZE {quote(fresh)}")
         cursor.execute(f"DROP TABLE {quote(table)}")
         cursor.execute(f"ALTER TABLE {quote(fresh)} RENAME TO {quote(table)}")
         for name, temporary, constraint, kind in built:
@@ -194,8 +197,6 @@ def _swap(table: str) -> Iterator[str]:
                 cursor.execute(f"ALTER INDEX {quote(temporary)} RENAME TO {quote(name)}")
         if sequence is not None:
             cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {quote(table + '_id_seq')}")
-        # The planner needs the table's size; autovacuum may not come for a while.
-        cursor.execute(f"ANALYZE {quote(table)}")
 
 
 def _identity_sequence(cursor, table: str) -> str | None:
