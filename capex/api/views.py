@@ -70,11 +70,11 @@ class SharedPerDataVersion:
     built again.
     """
 
-    def shared_cache_read(self, key: str) -> tuple[str, bytes | None]:
+    def shared_cache_read(self, key: str) -> tuple[str, tuple[bytes, str] | None]:
         return versioned_get(key)
 
-    def shared_cache_write(self, key: str, stamp: str, body: bytes) -> None:
-        versioned_set(key, stamp, body, self.shared_cache_timeout)
+    def shared_cache_write(self, key: str, stamp: str, answer: tuple[bytes, str]) -> None:
+        versioned_set(key, stamp, answer, self.shared_cache_timeout)
 
 
 class InvestmentViewSet(SharedPerDataVersion, ResourceViewSet):

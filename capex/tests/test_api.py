@@ -5,6 +5,7 @@ it may write, and how bad input is answered.
 
 import base64
 import csv
+import hashlib
 import io
 import json
 from datetime import date, timedelta
@@ -366,6 +367,8 @@ def test_lists_and_details_answer_304_while_nothing_changed(sample, anonymous):
         assert again.status_code == 304
         assert again.content == b""
         assert again["ETag"] == etag
+        shared = anonymous.get(url)  # the list from the shared cache, with the ETag kept beside it
+        assert shared["ETag"] == etag == '"' + hashlib.sha256(shared.content).hexdigest()[:40] + '"'
 
     Investment.objects.filter(pk=overseas.pk).update(title="Overseas model training")
     changed = anonymous.get(f"{LIST}{overseas.pk}/", HTTP_IF_NONE_MATCH=etag)

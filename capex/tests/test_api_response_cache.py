@@ -88,6 +88,23 @@ def test_a_shared_answer_and_its_data_version_are_read_in_one_cache_lookup(monke
     assert lookups[0][1].startswith("capex:aggregates:api-investments:")
 
 
+def test_an_entry_in_an_earlier_releases_format_is_a_miss_not_an_error():
+    from capex.aggregates import aggregates_version, cache_key, versioned_set
+
+    PublishedInvestmentFactory(title="Cached plan")
+    anonymous = api_client("anonymous")
+    page, _ = listed(anonymous)
+    key = cache_key(
+        "api-investments", {"url": f"http://testserver{LIST}?page_size=50", "media_type": "application/json"}
+    )
+    versioned_set(key, aggregates_version(), b'{"results": []}', 60)  # a bare body, as stored before ETags were kept
+
+    again, _ = listed(anonymous)
+
+    assert again == page
+    assert titles(again) == ["Cached plan"]
+
+
 def test_cache_control_no_cache_asks_for_a_fresh_answer():
     PublishedInvestmentFactory()
     anonymous = api_client("anonymous")

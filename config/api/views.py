@@ -56,12 +56,15 @@ class ApiViewMixin:
         """
         return None
 
-    def shared_cache_read(self, key: str) -> tuple[object, bytes | None]:
-        """A stamp to store a new answer with, and the answer kept under `key` if it may be served."""
+    def shared_cache_read(self, key: str) -> tuple[object, tuple[bytes, str] | None]:
+        """
+        A stamp to store a new answer with, and the answer kept under `key` (its body and ETag,
+        computed once when it was stored) if it may be served.
+        """
         return None, cache.get(key)
 
-    def shared_cache_write(self, key: str, stamp: object, body: bytes) -> None:
-        cache.set(key, body, self.shared_cache_timeout)
+    def shared_cache_write(self, key: str, stamp: object, answer: tuple[bytes, str]) -> None:
+        cache.set(key, answer, self.shared_cache_timeout)
 
     def _shared(self, request, build) -> Response:
         """
@@ -75,16 +78,17 @@ class ApiViewMixin:
         key = self.shared_cache_key(request)
         if key is None:
             return build()
-        stamp, body = self.shared_cache_read(key)
-        if body is not None and "no-cache" not in request.headers.get("Cache-Control", ""):
-            return Response(Rendered(body))
+        stamp, stored = self.shared_cache_read(key)
+        if _is_answer(stored) and "no-cache" not in request.headers.get("Cache-Control", ""):
+            return _shared_response(*stored)
         response = build()
         if response.status_code == 200:
             body = request.accepted_renderer.render(
                 response.data, request.accepted_media_type, self.get_renderer_context()
             )
-            self.shared_cache_write(key, stamp, body)
-            response = Response(Rendered(body))
+            etag = entity_tag(body)
+            self.shared_cache_write(key, stamp, (body, etag))
+            response = _shared_response(body, etag)
         return response
 
     def perform_content_negotiation(self, request, force=False):
@@ -108,10 +112,26 @@ class ApiViewMixin:
             patch_vary_headers(response, ("Authorization", "Cookie"))
             if response.status_code == 200:
                 response.render()
-                etag = '"' + hashlib.sha256(response.content).hexdigest()[:40] + '"'
-                response["ETag"] = etag
-                return get_conditional_response(request, etag=etag, response=response)
+                if "ETag" not in response:  # a shared answer carries the one computed when it was stored
+                    response["ETag"] = entity_tag(response.content)
+                return get_conditional_response(request, etag=response["ETag"], response=response)
         return response
+
+
+def entity_tag(body: bytes) -> str:
+    """The strong ETag of a body: a digest of its bytes."""
+    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+
+
+def _is_answer(stored) -> bool:
+    """A stored (body, ETag) pair; anything else (none, or what an earlier release stored) is a miss."""
+    return isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[0], bytes)
+
+
+def _shared_response(body: bytes, etag: str) -> Response:
+    response = Response(Rendered(body))
+    response["ETag"] = etag
+    return response
 
 
 _FORMAT_PARAMETER = OpenApiParameter(
