@@ -224,6 +224,23 @@ def test_only_the_api_docs_relax_the_policy_for_their_inline_styles(client):
 
 
 @pytest.mark.django_db
+def test_the_policy_built_once_follows_the_settings_and_matches_django_csp(client, settings):
+    """The site-wide policy is built once per process (config/csp.py); a change of setting is followed at once."""
+    from csp.utils import build_policy
+
+    first = client.get("/healthz")
+    assert first["Content-Security-Policy"] == build_policy()
+    assert "Content-Security-Policy-Report-Only" not in first
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["'self'", "data:"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    changed = client.get("/healthz")
+
+    assert policy_of(changed) == {"default-src": "'self'", "img-src": "'self' data:"}
+    assert changed["Content-Security-Policy-Report-Only"] == "default-src 'none'"
+
+
+@pytest.mark.django_db
 def test_hsts_is_sent_over_https_when_configured(client, settings):
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
