@@ -259,8 +259,7 @@ def conversions_recompute(
     if investment_ids is None:
         with transaction.atomic():
             result = _recompute(ids=None, today=today)
-        _vacuum_figures()
-        slices_refresh()  # in a transaction of its own, as in conversions_recompute_all
+        _after_every_figure_changed()
         return result
     with transaction.atomic():
         ids = sorted(set(investment_ids))
@@ -288,28 +287,27 @@ def conversions_recompute_all(*, today: date | None = None) -> RecomputeResult |
             pending = rate_changes_pending()
             result = _recompute(ids=None, today=today)
             rate_changes_mark_applied(refresh_ids=pending)
-        # Every USD value may have changed: the stored slices of totals are rebuilt in a
-        # transaction of their own, so figures stay locked for the recompute alone (a million:
-        # about 8 s, then about 24 s for the slices; BENCHMARKS.md). Readers see the previous
-        # totals until the rebuild commits; a failed rebuild leaves them for the nightly one.
-        _vacuum_figures()
-        slices_refresh()
+        _after_every_figure_changed()
         return result
 
 
-def _vacuum_figures() -> None:
+def _after_every_figure_changed() -> None:
     """
-    After a recompute of every figure: each row has a dead former version, and the visibility
-    map no longer vouches for any page, so index-only scans (the origins of totals, the slice
-    rebuild, the admin) visit the table again until a vacuum. Vacuum now rather than whenever
-    autovacuum comes round: 1.1 s at a million figures, after which cold stats by company for a
-    year took 2.1 s instead of 4.9 s (BENCHMARKS.md). VACUUM cannot run inside a transaction;
-    a caller that holds one leaves it to autovacuum.
+    After a committed recompute of every figure: vacuum the figures, then rebuild the stored
+    slices of totals in a transaction of their own, so figures stay locked for the recompute
+    alone (a million: about 8 s, then about 24 s for the slices; BENCHMARKS.md). Readers see the
+    previous totals until the rebuild commits; a failed rebuild leaves them for the nightly one.
+
+    The vacuum: each row now has a dead former version, and the visibility map no longer vouches
+    for any page, so index-only scans (the origins of totals, the slice rebuild, the admin) visit
+    the table again until a vacuum. Done now rather than whenever autovacuum comes round: 1.1 s
+    at a million figures, after which cold stats by company for a year took 2.1 s instead of
+    4.9 s. VACUUM cannot run inside a transaction; a caller that holds one leaves it to autovacuum.
     """
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(Investment._meta.db_table)}")
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(Investment._meta.db_table)}")
+    slices_refresh()
 
 
 def investment_convert(*, investment_id: int, today: date | None = None) -> bool:
