@@ -1,0 +1,123 @@
+"""
+What the list's shortcuts must keep: a JSON page's values render as DRF's fields render them,
+its links follow the host and script prefix of each request, and the querysets and conditions
+built once per process are not changed by the requests that use them.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.http import QueryDict
+from django.test.utils import override_script_prefix
+from rest_framework.settings import api_settings
+
+from capex.api.fast import _DATE_FIELD, _MONEY_FIELD, _RATE_FIELD, _date, _money, _rate
+from capex.filters import InvestmentFilterSet
+from capex.models import Investment
+from capex.tests.factories import PublishedInvestmentFactory
+from capex.tests.personas import api_client, throttles_reset
+
+LIST = "/api/v1/investments/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    throttles_reset()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Decimal("0.00"),
+        Decimal("12.50"),
+        Decimal("-3.10"),
+        Decimal("12345678901234567890.12"),
+        Decimal("1.5"),  # fewer places than the column: quantized by the field
+        Decimal("0.005"),  # more places: rounded by the field
+        Decimal("1E+3"),
+        Decimal("7"),
+    ],
+)
+def test_an_amount_renders_as_drfs_decimal_field_renders_it(value):
+    assert _money(value) == _MONEY_FIELD.to_representation(value)
+
+
+@pytest.mark.parametrize("value", [Decimal("0.137412000000"), Decimal("7.1"), Decimal("1.0000000000005")])
+def test_a_rate_renders_as_drfs_decimal_field_renders_it(value):
+    assert _rate(value) == _RATE_FIELD.to_representation(value)
+
+
+def test_a_missing_decimal_or_date_renders_as_null():
+    assert _money(None) is None
+    assert _rate(None) is None
+    assert _date(None) is None
+
+
+def test_a_date_renders_in_the_apis_date_format(settings):
+    day = datetime.date(2025, 2, 3)
+    assert _date(day) == "2025-02-03" == _DATE_FIELD.to_representation(day)
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DATE_FORMAT": "%d/%m/%Y"}
+    assert api_settings.DATE_FORMAT == "%d/%m/%Y"
+    assert _date(day) == "03/02/2025"
+
+
+@pytest.mark.django_db
+def test_a_pages_links_follow_the_host_and_script_prefix_of_each_request(settings):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver", "mirror.example"]
+    figure = PublishedInvestmentFactory()
+    client = api_client("anonymous")
+
+    plain = client.get(LIST).json()["results"][0]
+    mirrored = client.get(LIST, HTTP_HOST="mirror.example").json()["results"][0]
+    with override_script_prefix("/capex/"):  # as a server mounting the site under /capex/ sets it
+        prefixed = client.get(LIST, SCRIPT_NAME="/capex").json()["results"][0]
+    plain_again = client.get(LIST).json()["results"][0]
+
+    assert plain["api_url"] == f"http://testserver/api/v1/investments/{figure.pk}/"
+    assert mirrored["api_url"] == f"http://mirror.example/api/v1/investments/{figure.pk}/"
+    assert mirrored["company"]["api_url"] == f"http://mirror.example/api/v1/companies/{figure.company.slug}/"
+    assert prefixed["api_url"] == f"http://testserver/capex/api/v1/investments/{figure.pk}/"
+    assert prefixed["web_url"] == f"http://testserver/capex/investments/{figure.pk}/"
+    assert plain_again == plain
+
+
+@pytest.mark.django_db
+def test_a_filtered_page_leaves_the_next_request_unfiltered():
+    domestic = PublishedInvestmentFactory(scope="domestic")
+    overseas = PublishedInvestmentFactory(scope="overseas")
+    client = api_client("anonymous")
+
+    filtered = client.get(LIST, {"scope": "domestic"}).json()["results"]
+    unfiltered = client.get(LIST).json()["results"]
+
+    assert [row["id"] for row in filtered] == [domestic.pk]
+    assert {row["id"] for row in unfiltered} == {domestic.pk, overseas.pk}
+
+
+@pytest.mark.django_db
+def test_the_current_condition_serves_queries_that_nest_it():
+    original = PublishedInvestmentFactory()
+    revision = PublishedInvestmentFactory(company=original.company, supersedes=original)
+    other = PublishedInvestmentFactory()
+
+    nested = Investment.objects.filter(pk__in=Investment.objects.current().values("pk")).current()
+    twice = Investment.objects.current().filter(company=original.company).current()
+
+    assert set(nested) == {revision, other}
+    assert list(twice) == [revision]
+    assert set(Investment.objects.current()) == {revision, other}
+
+
+def test_filter_forms_share_their_fields_but_not_their_data_or_errors():
+    bad = InvestmentFilterSet(QueryDict("scope=nowhere"), Investment.objects.none())
+    good = InvestmentFilterSet(QueryDict("scope=domestic"), Investment.objects.none())
+
+    assert not bad.is_valid()
+    assert good.is_valid()
+    assert "scope" in bad.form.errors
+    assert good.form.errors == {}
+    assert good.form.cleaned_data["scope"] == ["domestic"]
+    assert bad.form.fields is not good.form.fields
+    assert bad.form.fields["scope"] is good.form.fields["scope"]
