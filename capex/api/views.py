@@ -22,7 +22,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from capex.aggregates import cache_key, cached, versioned_get, versioned_set
+from capex.aggregates import aggregates_version, cache_key, cached, versioned_get, versioned_set
 from capex.api.export import INVESTMENT_EXPORT
 from capex.api.fast import investment_rows, page_values
 from capex.api.serializers import (
@@ -73,6 +73,9 @@ class SharedPerDataVersion:
 
     def shared_cache_read(self, key: str) -> tuple[str, tuple[bytes, str] | None]:
         return versioned_get(key)
+
+    def shared_cache_stamp(self) -> str:
+        return aggregates_version()
 
     def shared_cache_write(self, key: str, stamp: str, answer: tuple[bytes, str]) -> None:
         versioned_set(key, stamp, answer, self.shared_cache_timeout)

@@ -53,20 +53,17 @@ def test_a_repeated_anonymous_list_is_served_without_reading_the_figures_again()
     assert again_queries == (0 if version_in_shared_cache() else 1) < first_queries
 
 
-def test_a_shared_answer_and_its_data_version_are_read_in_one_cache_lookup(monkeypatch):
-    """The version and the answer kept with it come back together (one MGET with Redis), not one after the other."""
+def record_lookups(monkeypatch) -> list[list[str]]:
+    """The keys of each lookup of the data version or a kept answer from now on (throttle counters aside)."""
     from django.core.cache import cache
 
-    PublishedInvestmentFactory(title="Cached plan")
-    anonymous = api_client("anonymous")
-    listed(anonymous)
     lookups = []
     inside_get_many = []
     get, get_many = cache.get, cache.get_many
 
     def recorded_get(key, *args, **kwargs):
         if key.startswith("capex:aggregates:") and not inside_get_many:
-            lookups.append([key])  # the data version or an answer; throttles keep counters of their own
+            lookups.append([key])
         return get(key, *args, **kwargs)
 
     def recorded_get_many(keys, *args, **kwargs):
@@ -79,6 +76,15 @@ def test_a_shared_answer_and_its_data_version_are_read_in_one_cache_lookup(monke
 
     monkeypatch.setattr(cache, "get", recorded_get)
     monkeypatch.setattr(cache, "get_many", recorded_get_many)
+    return lookups
+
+
+def test_a_shared_answer_and_its_data_version_are_read_in_one_cache_lookup(monkeypatch):
+    """The version and the answer kept with it come back together (one MGET with Redis), not one after the other."""
+    PublishedInvestmentFactory(title="Cached plan")
+    anonymous = api_client("anonymous")
+    listed(anonymous)
+    lookups = record_lookups(monkeypatch)
 
     page, _ = listed(anonymous)
 
@@ -86,6 +92,22 @@ def test_a_shared_answer_and_its_data_version_are_read_in_one_cache_lookup(monke
     assert len(lookups) == 1
     assert lookups[0][0] == "capex:aggregates:version"
     assert lookups[0][1].startswith("capex:aggregates:api-investments:")
+
+
+def test_a_fresh_answer_reads_the_data_version_but_not_the_answer_kept_and_replaces_it(monkeypatch):
+    PublishedInvestmentFactory(title="Cached plan")
+    anonymous = api_client("anonymous")
+    cached, _ = listed(anonymous)
+    lookups = record_lookups(monkeypatch)
+
+    fresh, _ = listed(anonymous, HTTP_CACHE_CONTROL="no-cache")
+    fresh_lookups = list(lookups)
+    again, again_queries = listed(anonymous)
+
+    assert fresh == cached
+    assert fresh_lookups == [["capex:aggregates:version"]]
+    assert again == fresh
+    assert again_queries == (0 if version_in_shared_cache() else 1)
 
 
 def test_an_entry_in_an_earlier_releases_format_is_a_miss_not_an_error():
