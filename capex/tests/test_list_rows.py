@@ -121,3 +121,18 @@ def test_filter_forms_share_their_fields_but_not_their_data_or_errors():
     assert good.form.cleaned_data["scope"] == ["domestic"]
     assert bad.form.fields is not good.form.fields
     assert bad.form.fields["scope"] is good.form.fields["scope"]
+
+
+@pytest.mark.django_db
+def test_a_filter_form_cleans_the_filters_given_and_only_those():
+    given = InvestmentFilterSet(QueryDict("scope=domestic&announced_from=2025-01-01"), Investment.objects.all())
+    unknown_company = InvestmentFilterSet(QueryDict("company=no-such-company"), Investment.objects.all())
+    bad_date = InvestmentFilterSet(QueryDict("scope=domestic&announced_from=someday"), Investment.objects.all())
+
+    assert given.is_valid()
+    assert set(given.form.cleaned_data) == {"scope", "announced_from"}
+    assert given.form.cleaned_data["announced_from"] == datetime.date(2025, 1, 1)
+    assert not unknown_company.is_valid()
+    assert list(unknown_company.form.errors) == ["company"]
+    assert not bad_date.is_valid()
+    assert list(bad_date.form.errors) == ["announced_from"]
