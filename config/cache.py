@@ -11,7 +11,7 @@ Two costs of Django's Redis backend are cut here, since every API request makes 
 
 * it builds a new `redis.Redis` client, with its table of ~200 response callbacks, for every call
   (a third of a millisecond each); clients are thread-safe and kept, one per connection pool;
-* its `incr` is two round trips (EXISTS, then INCRBY); `count()` is one.
+* its `incr` is two round trips (EXISTS, then INCRBY); `count()` is one command.
 """
 
 import logging
@@ -25,12 +25,23 @@ logger = logging.getLogger(__name__)
 LOG_EVERY_SECONDS = 60
 
 
+# Redis runs a script without interleaving other commands: the first count of a period sets its end.
+_COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then
+    redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+return count
+"""
+
+
 class _KeptClientRedisCacheClient(RedisCacheClient):
     """Django's client, keeping one `redis.Redis` per connection pool instead of one per call."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._count_scripts = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -40,11 +51,16 @@ class _KeptClientRedisCacheClient(RedisCacheClient):
         return client
 
     def count(self, key, timeout: int) -> int:
-        """Add one to the counter `key`, created at 0 to live `timeout` seconds: one round trip."""
-        pipe = self.get_client(key, write=True).pipeline(transaction=True)
-        pipe.set(key, 0, ex=timeout, nx=True)
-        pipe.incr(key)
-        return pipe.execute()[1]
+        """
+        Add one to the counter `key`, created to live `timeout` seconds: one command, run by
+        Redis as a whole (a script), so the counter cannot outlive its period. A transaction of
+        SET NX and INCR did the same in four commands, a fifth more of the caller's time.
+        """
+        client = self.get_client(key, write=True)
+        script = self._count_scripts.get(id(client))
+        if script is None:
+            script = self._count_scripts[id(client)] = client.register_script(_COUNT_SCRIPT)
+        return script(keys=[key], args=[timeout])
 
 
 class FailOpenRedisCache(RedisCache):

@@ -93,3 +93,21 @@ def test_a_throttle_counter_counts_atomically_and_lives_one_period(settings):
     assert counts == [1, 2, 3]
     assert 0 < client.ttl(cache.make_key(key)) <= 60
     client.delete(cache.make_key(key))
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis: set REDIS_URL to run this (CI does)")
+def test_a_throttle_counter_keeps_the_end_of_its_period_and_survives_redis_forgetting_its_script(settings):
+    settings.CACHES = {"default": {"BACKEND": "config.cache.FailOpenRedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+    cache = caches["default"]
+    key = f"test-counter-{uuid.uuid4().hex}"
+    client = cache._cache.get_client(write=True)
+
+    assert cache.count(key, 60) == 1
+    client.expire(cache.make_key(key), 5)  # the period is nearly over
+    assert cache.count(key, 60) == 2
+    ttl_after_second_count = client.ttl(cache.make_key(key))
+    client.script_flush()  # as after a restart of Redis
+    assert cache.count(key, 60) == 3
+
+    assert 0 < ttl_after_second_count <= 5
+    client.delete(cache.make_key(key))
