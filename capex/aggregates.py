@@ -107,7 +107,20 @@ def versioned_get(key: str) -> tuple[str, object | None]:
     are read together: one cache round trip where a cached answer took two (the version, then
     the entry under a key made from it). An entry of an earlier version is simply overwritten.
     """
-    found = cache.get_many([VERSION_KEY, key])
+    return _versioned(cache.get_many([VERSION_KEY, key]), key)
+
+
+def versioned_get_counted(key: str, counter: tuple[str, int]) -> tuple[int | None, str, object | None]:
+    """
+    `versioned_get(key)`, with a throttle's count (`counter`: its key and period) made in the
+    same round trip (`FailOpenRedisCache.count_and_get_many`); the count is None when the cache
+    is down.
+    """
+    count, found = cache.count_and_get_many(*counter, [VERSION_KEY, key])
+    return count, *_versioned(found, key)
+
+
+def _versioned(found: dict, key: str) -> tuple[str, object | None]:
     version = aggregates_version(found.get(VERSION_KEY))
     entry = found.get(key)
     if entry is not None and entry[0] == version:

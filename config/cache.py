@@ -34,6 +34,17 @@ end
 return count
 """
 
+# The same count, then the values of the other keys (false, sent as nil, where there is none).
+_COUNT_AND_GET_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then
+    redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+local values = redis.call('MGET', unpack(KEYS, 2))
+table.insert(values, 1, count)
+return values
+"""
+
 
 class _KeptClientRedisCacheClient(RedisCacheClient):
     """Django's client, keeping one `redis.Redis` per connection pool instead of one per call."""
@@ -41,7 +52,7 @@ class _KeptClientRedisCacheClient(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
-        self._count_scripts = {}
+        self._scripts = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -50,17 +61,27 @@ class _KeptClientRedisCacheClient(RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
+    def _script(self, source: str):
+        """A script on the writing client, registered once (redis-py loads it again if Redis forgot it)."""
+        client = self.get_client(write=True)
+        script = self._scripts.get((id(client), source))
+        if script is None:
+            script = self._scripts[id(client), source] = client.register_script(source)
+        return script
+
     def count(self, key, timeout: int) -> int:
         """
         Add one to the counter `key`, created to live `timeout` seconds: one command, run by
         Redis as a whole (a script), so the counter cannot outlive its period. A transaction of
         SET NX and INCR did the same in four commands, a fifth more of the caller's time.
         """
-        client = self.get_client(key, write=True)
-        script = self._count_scripts.get(id(client))
-        if script is None:
-            script = self._count_scripts[id(client)] = client.register_script(_COUNT_SCRIPT)
-        return script(keys=[key], args=[timeout])
+        return self._script(_COUNT_SCRIPT)(keys=[key], args=[timeout])
+
+    def count_and_get_many(self, counter: str, timeout: int, keys: list[str]) -> tuple[int, dict]:
+        """`count(counter, timeout)` and `get_many(keys)` as one script: one command, one round trip."""
+        count, *values = self._script(_COUNT_AND_GET_SCRIPT)(keys=[counter, *keys], args=[timeout])
+        found = {key: value for key, value in zip(keys, values, strict=True) if value is not None}
+        return count, {key: self._serializer.loads(value) for key, value in found.items()}
 
 
 class FailOpenRedisCache(RedisCache):
@@ -143,6 +164,20 @@ class FailOpenRedisCache(RedisCache):
         except RedisError as exc:
             self._failed("incr", exc)
             raise ValueError(f"Key '{key}' not found (cache unavailable)") from exc
+
+    def count_and_get_many(self, counter, timeout: int, keys, version=None) -> tuple[int | None, dict]:
+        """
+        `count(counter, timeout)` and `get_many(keys)` in one round trip: a throttle's count and
+        what the request will be answered with. When the cache is down: (None, {}).
+        """
+        counter_key = self.make_and_validate_key(counter, version=version)
+        made = {self.make_and_validate_key(key, version=version): key for key in keys}
+        try:
+            count, found = self._cache.count_and_get_many(counter_key, self.get_backend_timeout(timeout), list(made))
+        except RedisError as exc:
+            self._failed("count_and_get_many", exc)
+            return None, {}
+        return count, {made[key]: value for key, value in found.items()}
 
     def count(self, key, timeout: int, version=None) -> int | None:
         """

@@ -22,7 +22,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from capex.aggregates import aggregates_version, cache_key, cached, versioned_get, versioned_set
+from capex.aggregates import (
+    aggregates_version,
+    cache_key,
+    cached,
+    versioned_get,
+    versioned_get_counted,
+    versioned_set,
+)
 from capex.api.export import INVESTMENT_EXPORT
 from capex.api.fast import investment_rows, page_values
 from capex.api.serializers import (
@@ -73,6 +80,9 @@ class SharedPerDataVersion:
 
     def shared_cache_read(self, key: str) -> tuple[str, tuple[bytes, str] | None]:
         return versioned_get(key)
+
+    def shared_cache_read_counted(self, key: str, counter: tuple[str, int]):
+        return versioned_get_counted(key, counter)
 
     def shared_cache_stamp(self) -> str:
         return aggregates_version()

@@ -76,6 +76,14 @@ def record_lookups(monkeypatch) -> list[list[str]]:
 
     monkeypatch.setattr(cache, "get", recorded_get)
     monkeypatch.setattr(cache, "get_many", recorded_get_many)
+    if hasattr(cache, "count_and_get_many"):  # Redis: a throttle's count and the reads in one round trip
+        count_and_get_many = cache.count_and_get_many
+
+        def recorded_count_and_get_many(counter, timeout, keys, *args, **kwargs):
+            lookups.append(list(keys))
+            return count_and_get_many(counter, timeout, keys, *args, **kwargs)
+
+        monkeypatch.setattr(cache, "count_and_get_many", recorded_count_and_get_many)
     return lookups
 
 
@@ -92,6 +100,33 @@ def test_a_shared_answer_and_its_data_version_are_read_in_one_cache_lookup(monke
     assert len(lookups) == 1
     assert lookups[0][0] == "capex:aggregates:version"
     assert lookups[0][1].startswith("capex:aggregates:api-investments:")
+
+
+@pytest.mark.skipif(not version_in_shared_cache(), reason="needs Redis: set REDIS_URL to run this (CI does)")
+def test_with_redis_the_throttle_count_travels_with_the_read_of_a_shared_answer(monkeypatch, settings):
+    from django.core.cache import cache
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "3/minute"},
+    }
+    PublishedInvestmentFactory(title="Cached plan")
+    anonymous = api_client("anonymous")
+    first, _ = listed(anonymous)  # built, and counted (1 of 3)
+    separate_counts = []
+    count = cache.count
+    monkeypatch.setattr(cache, "count", lambda *args, **kwargs: separate_counts.append(args) or count(*args, **kwargs))
+    lookups = record_lookups(monkeypatch)
+
+    second, _ = listed(anonymous)
+    third, _ = listed(anonymous)
+    fourth = anonymous.get(LIST, {"page_size": 50})
+
+    assert second == third == first
+    assert len(lookups) == 3  # one round trip each, the throttled one included
+    assert separate_counts == []
+    assert fourth.status_code == 429
+    assert "Retry-After" in fourth
 
 
 def test_a_fresh_answer_reads_the_data_version_but_not_the_answer_kept_and_replaces_it(monkeypatch):

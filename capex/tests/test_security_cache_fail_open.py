@@ -111,3 +111,25 @@ def test_a_throttle_counter_keeps_the_end_of_its_period_and_survives_redis_forge
 
     assert 0 < ttl_after_second_count <= 5
     client.delete(cache.make_key(key))
+
+
+def test_a_count_with_reads_fails_open_when_redis_is_down(redis_down):
+    assert caches["default"].count_and_get_many("throttle", 60, ["answer"]) == (None, {})
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis: set REDIS_URL to run this (CI does)")
+def test_a_count_with_reads_counts_and_returns_what_is_kept(settings):
+    settings.CACHES = {"default": {"BACKEND": "config.cache.FailOpenRedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+    cache = caches["default"]
+    counter, kept, missing = (f"test-{name}-{uuid.uuid4().hex}" for name in ("counter", "kept", "missing"))
+    cache.set(kept, (b"body", '"etag"'), 60)
+    client = cache._cache.get_client(write=True)
+
+    first = cache.count_and_get_many(counter, 60, [kept, missing])
+    client.script_flush()  # as after a restart of Redis
+    second = cache.count_and_get_many(counter, 60, [missing, kept])
+
+    assert first == (1, {kept: (b"body", '"etag"')})
+    assert second == (2, {kept: (b"body", '"etag"')})
+    assert 0 < client.ttl(cache.make_key(counter)) <= 60
+    client.delete(cache.make_key(counter), cache.make_key(kept))

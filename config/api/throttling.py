@@ -21,13 +21,27 @@ class _CountingThrottleMixin:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def allow_request(self, request, view):
-        if self.rate is None:
+        if self.counter(request, view) is None:
             return True
+        return self.allow_counted(self._count())
+
+    def counter(self, request, view) -> tuple[str, int] | None:
+        """
+        The counter this request adds to and the length of its period in seconds, or None when
+        this throttle does not apply to it. A view may count it itself, in the same cache round
+        trip as other reads (`config.api.views.ApiViewMixin.check_throttles`), then ask
+        `allow_counted`.
+        """
+        if self.rate is None:
+            return None
         self.key = self.get_cache_key(request, view)
         if self.key is None:
-            return True
+            return None
+        return self.key, self.duration
+
+    def allow_counted(self, count: int | None) -> bool:
+        """Whether a request is let through once its counter (see `counter`) reads `count`."""
         self.now = self.timer()
-        count = self._count()
         if count is None:
             return True  # the cache is down, or the period ended between two calls
         if count == 1:
