@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "csp",
     "axes",
+    "config.apps.SiteConfig",
     "companies",
     "sources",
     "currencies",
