@@ -91,7 +91,7 @@ class FilterForm(forms.Form):
     """
 
     def _clean_fields(self):
-        # Django's own loop (BaseForm._clean_fields), but for the fields left out.
+        # Django's own loop (BaseForm._clean_fields), skipping the fields the data leaves out.
         for name, field in self.fields.items():
             if not field.disabled and _left_out(field.widget, self.data, self.files, self.add_prefix(name)):
                 continue
