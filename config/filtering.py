@@ -85,9 +85,9 @@ class FilterSet(django_filters.FilterSet):
 class FilterForm(forms.Form):
     """
     The form of a FilterSet, which cleans only the fields its data holds. A filter left out is
-    not applied whatever its field would make of nothing (django-filter skips empty values), and
-    cleaning all twenty-odd fields of a form for the one or two a request gives was most of the
-    time its validation took. A field left out is simply not in `cleaned_data`.
+    not applied whatever its field would make of nothing (django-filter skips empty values), so
+    cleaning all twenty-odd fields of a form for the one or two a request gives was work for
+    nothing. A field left out is simply not in `cleaned_data`.
     """
 
     def _clean_fields(self):
