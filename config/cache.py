@@ -25,22 +25,17 @@ logger = logging.getLogger(__name__)
 LOG_EVERY_SECONDS = 60
 
 
-# Redis runs a script without interleaving other commands: the first count of a period sets its end.
-_COUNT_SCRIPT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then
-    redis.call('EXPIRE', KEYS[1], ARGV[1])
-end
-return count
-"""
-
-# The same count, then the values of the other keys (false, sent as nil, where there is none).
+# Redis runs a script without interleaving other commands: the first count of a period sets its
+# end. Then the values of any other keys (false, sent as nil, where there is none).
 _COUNT_AND_GET_SCRIPT = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then
     redis.call('EXPIRE', KEYS[1], ARGV[1])
 end
-local values = redis.call('MGET', unpack(KEYS, 2))
+local values = {}
+if #KEYS > 1 then
+    values = redis.call('MGET', unpack(KEYS, 2))
+end
 table.insert(values, 1, count)
 return values
 """
@@ -61,25 +56,21 @@ class _KeptClientRedisCacheClient(RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
-    def _script(self, source: str):
-        """A script on the writing client, registered once (redis-py loads it again if Redis forgot it)."""
-        client = self.get_client(write=True)
-        script = self._scripts.get((id(client), source))
-        if script is None:
-            script = self._scripts[id(client), source] = client.register_script(source)
-        return script
-
     def count(self, key, timeout: int) -> int:
         """
         Add one to the counter `key`, created to live `timeout` seconds: one command, run by
         Redis as a whole (a script), so the counter cannot outlive its period. A transaction of
         SET NX and INCR did the same in four commands, a fifth more of the caller's time.
         """
-        return self._script(_COUNT_SCRIPT)(keys=[key], args=[timeout])
+        return self.count_and_get_many(key, timeout, [])[0]
 
     def count_and_get_many(self, counter: str, timeout: int, keys: list[str]) -> tuple[int, dict]:
         """`count(counter, timeout)` and `get_many(keys)` as one script: one command, one round trip."""
-        count, *values = self._script(_COUNT_AND_GET_SCRIPT)(keys=[counter, *keys], args=[timeout])
+        client = self.get_client(write=True)
+        script = self._scripts.get(id(client))
+        if script is None:  # registered once; redis-py loads it again if Redis forgot it
+            script = self._scripts[id(client)] = client.register_script(_COUNT_AND_GET_SCRIPT)
+        count, *values = script(keys=[counter, *keys], args=[timeout])
         found = {key: value for key, value in zip(keys, values, strict=True) if value is not None}
         return count, {key: self._serializer.loads(value) for key, value in found.items()}
 

@@ -10,10 +10,14 @@ to the loader psycopg uses by default (C when the binary package is installed): 
 connection gets it in place of Django's, with the same time zone.
 """
 
+import functools
+
 from django.db.backends.signals import connection_created
 from psycopg import adapt, adapters, postgres, pq
 
 TIMESTAMPTZ_OID = postgres.types["timestamptz"].oid
+# psycopg's own loader for the text format: its C one with the binary package.
+_PARSER = adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)
 
 
 class TimestamptzLoader(adapt.Loader):
@@ -25,13 +29,15 @@ class TimestamptzLoader(adapt.Loader):
 
     def __init__(self, oid: int, context=None):
         super().__init__(oid, context)
-        self._parse = adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)(oid, context).load
+        self._parse = _PARSER(oid, context).load
 
     def load(self, data):
         return self._parse(data).replace(tzinfo=self.timezone)
 
 
+@functools.cache
 def _loader_for(zone) -> type[TimestamptzLoader]:
+    """One class per time zone, not one per connection."""
     return type("TimestamptzLoader", (TimestamptzLoader,), {"timezone": zone})
 
 
