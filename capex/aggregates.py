@@ -51,6 +51,8 @@ from django.http import HttpResponse
 from capex.models import Investment
 
 VERSION_KEY = "capex:aggregates:version"
+# The version while the cache cannot be read: it never moves, so nothing may be kept by it for long.
+UNKNOWN_VERSION = "0"
 TIMEOUT = 6 * 60 * 60
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -68,7 +70,7 @@ def aggregates_version(token: str | None = None) -> str:
         token = cache.get(VERSION_KEY)
     if token is None:
         cache.add(VERSION_KEY, str(time.time_ns()), timeout=None)
-        token = cache.get(VERSION_KEY) or "0"
+        token = cache.get(VERSION_KEY) or UNKNOWN_VERSION
     if version_in_shared_cache():
         return token
     newest = Investment.objects.order_by().aggregate(id=Max("id"), updated=Max("updated_at"))

@@ -23,6 +23,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from capex.aggregates import (
+    UNKNOWN_VERSION,
     aggregates_version,
     cache_key,
     cached,
@@ -146,6 +147,20 @@ class InvestmentViewSet(SharedPerDataVersion, ResourceViewSet):
         return cache_key(
             "api-investments", {"url": request.build_absolute_uri(), "media_type": request.accepted_media_type}
         )
+
+    def page_plan_key(self, request):
+        """
+        A JSON page's plan (config.api.plans) is kept by the query string, by whether the reader
+        sees drafts, and by the data version the request was checked at: a plan is not reused
+        once a company it names may have gone. While the cache is down the version cannot be
+        read, and every page's query is built.
+        """
+        if request.accepted_renderer.format != "json":
+            return None
+        stamp = getattr(self, "shared_stamp", None) or self.shared_cache_stamp()
+        if stamp == UNKNOWN_VERSION:
+            return None
+        return ("investments", stamp, sees_drafts(request.user), request.META.get("QUERY_STRING", ""))
 
     def page_data(self, page) -> list[dict]:
         """A JSON page is built by `investment_rows`: the serializer's output, without its per-row cost."""

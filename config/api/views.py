@@ -16,6 +16,7 @@ from rest_framework.settings import api_settings
 
 from config.api import MAX_PARAM_LENGTH
 from config.api.export import ExportSpec, Table, streaming_export
+from config.api.plans import PLANS, CompiledRows
 from config.api.renderers import CSVRenderer, FastJSONRenderer, JSONLinesRenderer, Rendered
 
 
@@ -103,6 +104,7 @@ class ApiViewMixin:
             stamp, stored = read[1:] if read is not None else self.shared_cache_read(key)
             if _is_answer(stored):
                 return _shared_response(*stored)
+        self.shared_stamp = stamp  # what the answer is built at, for a view that keys more by it
         response = build()
         if response.status_code == 200:
             body = request.accepted_renderer.render(
@@ -234,10 +236,21 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         return self._shared(request, self._list)
 
+    def page_plan_key(self, request) -> object | None:
+        """
+        The key under which this request's page plan is kept (config.api.plans), or None (the
+        default) to build every page's query. It must cover whatever the plan depends on besides
+        the query string, and only a page read as plain rows (`values()`) can be planned.
+        """
+        return None
+
     def _list(self):
         request = self.request
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
+        key = self.page_plan_key(request)
+        if key is None:
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        else:
+            page = self._planned_page(key)
         if request.accepted_renderer.format == "csv":
             ids = [obj.pk for obj in page]
             rows = self.export_spec.rows_for_ids(self.get_queryset(), ids, request)
@@ -247,6 +260,18 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
                 response["Link"] = link
             return response
         return self.get_paginated_response(self.page_data(page))
+
+    def _planned_page(self, key) -> list:
+        """The page from the plan kept under `key`, or from a plan built now and kept once its query ran."""
+        found = PLANS.get(key)
+        if found is not None:
+            plan, rows = found
+            return self.paginator.paginate_plan(plan, self.request, rows())
+        plan = self.paginator.plan(self.filter_queryset(self.get_queryset()), self.request, self)
+        rows = CompiledRows(plan.queryset)
+        results = rows()
+        PLANS.put(key, plan, rows)
+        return self.paginator.paginate_plan(plan, self.request, results)
 
     def page_data(self, page) -> list:
         """The rows of a JSON list page; a resource may build them faster than its serializer does."""
