@@ -1,5 +1,5 @@
 """
-PostgreSQL timestamps parsed in C.
+PostgreSQL timestamps parsed in C, and values read as the server's text where that is what is shown.
 
 Django's psycopg 3 backend reads every `timestamptz` through its own loader, a subclass of
 psycopg's pure-Python one, so that each value carries the connection's time zone object; the C
@@ -8,6 +8,10 @@ the instructions of a list page of fifty figures (two timestamps a row; 33.48 ->
 `bench/instructions.py`). `TimestamptzLoader` here does what Django's does, the parsing handed
 to the loader psycopg uses by default (C when the binary package is installed): every new
 connection gets it in place of Django's, with the same time zone.
+
+`read_as_text(cursor, types)` has one cursor load the values of some types as the text the
+server sent, unparsed: for a page that shows them as that text (capex.api.fast), parsing them
+into Python objects only to format them back is wasted work.
 """
 
 import functools
@@ -16,8 +20,9 @@ from django.db.backends.signals import connection_created
 from psycopg import adapt, adapters, postgres, pq
 
 TIMESTAMPTZ_OID = postgres.types["timestamptz"].oid
-# psycopg's own loader for the text format: its C one with the binary package.
+# psycopg's own loaders for the text format: its C ones with the binary package.
 _PARSER = adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)
+_TEXT = adapters.get_loader(postgres.types["text"].oid, pq.Format.TEXT)
 
 
 class TimestamptzLoader(adapt.Loader):
@@ -49,6 +54,20 @@ def use_fast_timestamp_loader(sender, connection, **kwargs) -> None:
     if current is None or issubclass(current, TimestamptzLoader):
         return
     connection.connection.adapters.register_loader("timestamptz", _loader_for(getattr(current, "timezone", None)))
+
+
+def read_as_text(cursor, type_names: tuple[str, ...]) -> tuple[str, ...]:
+    """
+    Have `cursor` (psycopg's, under Django's wrapper) load values of these PostgreSQL types as
+    the server's text, and return the types it will. A date's text depends on the session's
+    DateStyle, so dates are read as text only in the ISO style (YYYY-MM-DD, the server's default).
+    """
+    connection = cursor.connection
+    if "date" in type_names and not (connection.info.parameter_status("DateStyle") or "").startswith("ISO"):
+        type_names = tuple(name for name in type_names if name != "date")
+    for name in type_names:
+        cursor.adapters.register_loader(postgres.types[name].oid, _TEXT)
+    return type_names
 
 
 def connect() -> None:

@@ -32,7 +32,7 @@ from capex.aggregates import (
     versioned_set,
 )
 from capex.api.export import INVESTMENT_EXPORT
-from capex.api.fast import investment_rows, page_values
+from capex.api.fast import SERVER_TEXT_TYPES, investment_rows, page_values
 from capex.api.serializers import (
     CitationSerializer,
     CitationWriteSerializer,
@@ -112,6 +112,7 @@ class InvestmentViewSet(SharedPerDataVersion, ResourceViewSet):
     }
     export_spec = INVESTMENT_EXPORT
     export_name = "investments"
+    page_text_types = SERVER_TEXT_TYPES
 
     def get_queryset(self):
         if self.action == "list":

@@ -41,11 +41,13 @@ def _fresh_throttles():
 )
 def test_an_amount_renders_as_drfs_decimal_field_renders_it(value):
     assert _money(value) == _MONEY_FIELD.to_representation(value)
+    assert _money(str(value)) == _MONEY_FIELD.to_representation(value)  # as PostgreSQL's text
 
 
 @pytest.mark.parametrize("value", [Decimal("0.137412000000"), Decimal("7.1"), Decimal("1.0000000000005")])
 def test_a_rate_renders_as_drfs_decimal_field_renders_it(value):
     assert _rate(value) == _RATE_FIELD.to_representation(value)
+    assert _rate(str(value)) == _RATE_FIELD.to_representation(value)
 
 
 def test_a_missing_decimal_or_date_renders_as_null():
@@ -57,10 +59,12 @@ def test_a_missing_decimal_or_date_renders_as_null():
 def test_a_date_renders_in_the_apis_date_format(settings):
     day = datetime.date(2025, 2, 3)
     assert _date(day) == "2025-02-03" == _DATE_FIELD.to_representation(day)
+    assert _date("2025-02-03") == "2025-02-03"  # PostgreSQL's text of the date
 
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DATE_FORMAT": "%d/%m/%Y"}
     assert api_settings.DATE_FORMAT == "%d/%m/%Y"
     assert _date(day) == "03/02/2025"
+    assert _date("2025-02-03") == "03/02/2025"
 
 
 @pytest.mark.django_db

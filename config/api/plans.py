@@ -25,6 +25,7 @@ from django.db import connections
 from django.db.models.query import ValuesIterable
 
 from config.api.pagination import PagePlan
+from config.db import read_as_text
 
 # Plans kept per process; the oldest used goes first. A plan is a few kB of SQL.
 MAX_PLANS = 256
@@ -34,10 +35,12 @@ class CompiledRows:
     """
     A `values()` queryset compiled once: its SQL, parameters, column names and the converters
     Django applies to its columns. Calling it runs the SQL and returns the rows as
-    `list(queryset)` would, without compiling the queryset again.
+    `list(queryset)` would, without compiling the queryset again, except that on PostgreSQL the
+    values of the types named in `as_text` are the server's text (config.db.read_as_text).
     """
 
-    def __init__(self, queryset):
+    def __init__(self, queryset, *, as_text: tuple[str, ...] = ()):
+        self.as_text = as_text
         if queryset._iterable_class is not ValuesIterable:
             raise TypeError("Only values() querysets are compiled; model instances need the ORM's iterator.")
         query = queryset.query
@@ -68,6 +71,8 @@ class CompiledRows:
             return []
         connection = connections[self.alias]
         with connection.cursor() as cursor:
+            if self.as_text and connection.vendor == "postgresql":
+                read_as_text(cursor.cursor, self.as_text)
             cursor.execute(self.sql, self.params)
             rows = cursor.fetchall()
         names, converters, width = self.names, self.converters, self.width

@@ -236,6 +236,10 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         return self._shared(request, self._list)
 
+    # PostgreSQL types a planned page reads as the server's text (config.db.read_as_text), for
+    # a `page_data` that shows them as that text.
+    page_text_types: tuple[str, ...] = ()
+
     def page_plan_key(self, request) -> object | None:
         """
         The key under which this request's page plan is kept (config.api.plans), or None (the
@@ -268,7 +272,7 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
             plan, rows = found
             return self.paginator.paginate_plan(plan, self.request, rows())
         plan = self.paginator.plan(self.filter_queryset(self.get_queryset()), self.request, self)
-        rows = CompiledRows(plan.queryset)
+        rows = CompiledRows(plan.queryset, as_text=self.page_text_types)
         results = rows()
         PLANS.put(key, plan, rows)
         return self.paginator.paginate_plan(plan, self.request, results)
