@@ -112,13 +112,13 @@ def versioned_get(key: str) -> tuple[str, object | None]:
     return _versioned(cache.get_many([VERSION_KEY, key]), key)
 
 
-def versioned_get_counted(key: str, counter: tuple[str, int]) -> tuple[int | None, str, object | None]:
+def versioned_get_counted(key: str | None, counter: tuple[str, int]) -> tuple[int | None, str, object | None]:
     """
     `versioned_get(key)`, with a throttle's count (`counter`: its key and period) made in the
     same round trip (`FailOpenRedisCache.count_and_get_many`); the count is None when the cache
-    is down.
+    is down. Without a key, the version alone is read with the count.
     """
-    count, found = cache.count_and_get_many(*counter, [VERSION_KEY, key])
+    count, found = cache.count_and_get_many(*counter, [VERSION_KEY, key] if key is not None else [VERSION_KEY])
     return count, *_versioned(found, key)
 
 

@@ -82,8 +82,8 @@ class SharedPerDataVersion:
     def shared_cache_read(self, key: str) -> tuple[str, tuple[bytes, str] | None]:
         return versioned_get(key)
 
-    def shared_cache_read_counted(self, key: str, counter: tuple[str, int]):
-        return versioned_get_counted(key, counter)
+    def shared_cache_read_counted(self, key: str, counter: tuple[str, int], *, answer: bool = True):
+        return versioned_get_counted(key if answer else None, counter)
 
     def shared_cache_stamp(self) -> str:
         return aggregates_version()

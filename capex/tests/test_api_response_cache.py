@@ -129,6 +129,31 @@ def test_with_redis_the_throttle_count_travels_with_the_read_of_a_shared_answer(
     assert "Retry-After" in fourth
 
 
+@pytest.mark.skipif(not version_in_shared_cache(), reason="needs Redis: set REDIS_URL to run this (CI does)")
+def test_with_redis_the_throttle_count_travels_with_the_version_a_fresh_answer_is_built_at(monkeypatch, settings):
+    from django.core.cache import cache
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "3/minute"},
+    }
+    PublishedInvestmentFactory(title="Cached plan")
+    anonymous = api_client("anonymous")
+    separate_counts = []
+    count = cache.count
+    monkeypatch.setattr(cache, "count", lambda *args, **kwargs: separate_counts.append(args) or count(*args, **kwargs))
+    lookups = record_lookups(monkeypatch)
+
+    answers = [listed(anonymous, HTTP_CACHE_CONTROL="no-cache")[0] for _ in range(3)]
+    fourth = anonymous.get(LIST, {"page_size": 50}, HTTP_CACHE_CONTROL="no-cache")
+
+    assert titles(answers[0]) == ["Cached plan"]
+    assert answers[0] == answers[1] == answers[2]
+    assert lookups == [["capex:aggregates:version"]] * 4  # one round trip each, the throttled one included
+    assert separate_counts == []
+    assert fourth.status_code == 429
+
+
 def test_a_fresh_answer_reads_the_data_version_but_not_the_answer_kept_and_replaces_it(monkeypatch):
     PublishedInvestmentFactory(title="Cached plan")
     anonymous = api_client("anonymous")

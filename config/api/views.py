@@ -67,14 +67,15 @@ class ApiViewMixin:
         return None, cache.get(key)
 
     def shared_cache_read_counted(
-        self, key: str, counter: tuple[str, int]
+        self, key: str, counter: tuple[str, int], *, answer: bool = True
     ) -> tuple[int | None, object, tuple[bytes, str] | None]:
         """
         `shared_cache_read(key)` with a throttle's count (`counter`: its key and period) made in
-        the same cache round trip: (count, stamp, answer). Only asked of a cache that can
-        (`count_and_get_many`).
+        the same cache round trip: (count, stamp, answer). Without `answer`, the stamp alone
+        is read with the count (`shared_cache_stamp`), for an answer to be built afresh. Only
+        asked of a cache that can (`count_and_get_many`).
         """
-        count, found = cache.count_and_get_many(*counter, [key])
+        count, found = cache.count_and_get_many(*counter, [key] if answer else [])
         return count, None, found.get(key)
 
     def shared_cache_stamp(self) -> object:
@@ -99,7 +100,7 @@ class ApiViewMixin:
         if key is None:
             return build()
         if "no-cache" in request.headers.get("Cache-Control", ""):
-            stamp = self.shared_cache_stamp()
+            stamp = read[1] if read is not None else self.shared_cache_stamp()
         else:
             stamp, stored = read[1:] if read is not None else self.shared_cache_read(key)
             if _is_answer(stored):
@@ -119,7 +120,9 @@ class ApiViewMixin:
         """
         DRF's, except for an anonymous request that may be answered from the shared cache: its
         throttle's count and the kept answer travel in one cache round trip instead of two (they
-        were a third of a cached answer's time), and `_shared` serves what was read.
+        were a third of a cached answer's time), and `_shared` serves what was read. For a
+        request that asks for a fresh answer (`Cache-Control: no-cache`) the count travels with
+        the stamp alone, which the answer will be stored with.
         """
         self._shared_read = None
         key = self._shared_key_to_read(request)
@@ -131,7 +134,8 @@ class ApiViewMixin:
         if len(counted) != 1:
             return super().check_throttles(request)
         chosen, counter = counted[0]
-        count, stamp, stored = self.shared_cache_read_counted(key, counter)
+        fresh = "no-cache" in request.headers.get("Cache-Control", "")
+        count, stamp, stored = self.shared_cache_read_counted(key, counter, answer=not fresh)
         self._shared_read = (key, stamp, stored)
         durations = []
         for throttle in throttles:
@@ -145,7 +149,7 @@ class ApiViewMixin:
         """The shared answer `_shared` would look for, if the cache can read it with a throttle count."""
         if not hasattr(cache, "count_and_get_many") or request.user.is_authenticated:
             return None
-        if request.accepted_renderer.format != "json" or "no-cache" in request.headers.get("Cache-Control", ""):
+        if request.accepted_renderer.format != "json":
             return None
         if getattr(self, "action", None) not in self.shared_cache_actions:
             return None
