@@ -23,6 +23,8 @@ TIMESTAMPTZ_OID = postgres.types["timestamptz"].oid
 # psycopg's own loaders for the text format: its C ones with the binary package.
 _PARSER = adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)
 _TEXT = adapters.get_loader(postgres.types["text"].oid, pq.Format.TEXT)
+# Types whose text the session's DateStyle shapes.
+_DATE_STYLED = {"date", "timestamp", "timestamptz"}
 
 
 class TimestamptzLoader(adapt.Loader):
@@ -59,12 +61,13 @@ def use_fast_timestamp_loader(sender, connection, **kwargs) -> None:
 def read_as_text(cursor, type_names: tuple[str, ...]) -> tuple[str, ...]:
     """
     Have `cursor` (psycopg's, under Django's wrapper) load values of these PostgreSQL types as
-    the server's text, and return the types it will. A date's text depends on the session's
-    DateStyle, so dates are read as text only in the ISO style (YYYY-MM-DD, the server's default).
+    the server's text, and return the types it will. The text of dates and timestamps depends on
+    the session's DateStyle, so they are read as text only in the ISO style (YYYY-MM-DD, the
+    server's default).
     """
     connection = cursor.connection
-    if "date" in type_names and not (connection.info.parameter_status("DateStyle") or "").startswith("ISO"):
-        type_names = tuple(name for name in type_names if name != "date")
+    if not (connection.info.parameter_status("DateStyle") or "").startswith("ISO"):
+        type_names = tuple(name for name in type_names if name not in _DATE_STYLED)
     for name in type_names:
         cursor.adapters.register_loader(postgres.types[name].oid, _TEXT)
     return type_names

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from psycopg import pq
 
-from capex.api.fast import _date, _money, _rate
+from capex.api.fast import _date, _datetime, _money, _rate
 from capex.models import Investment
 from capex.tests.factories import PublishedInvestmentFactory
 from config.db import TIMESTAMPTZ_OID, TimestamptzLoader, read_as_text
@@ -47,32 +47,44 @@ def test_a_timestamp_reads_back_as_the_moment_written_in_the_connections_time_zo
     assert issubclass(connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT), TimestamptzLoader)
 
 
-VALUES_SQL = "SELECT %s::numeric(22, 2), %s::numeric(24, 12), %s::date"
-VALUES = (Decimal("-1234567.50"), Decimal("7.123456000000"), datetime.date(987, 6, 5))
+VALUES_SQL = "SELECT %s::numeric(22, 2), %s::numeric(24, 12), %s::date, %s::timestamptz"
+VALUES = (
+    Decimal("-1234567.50"),
+    Decimal("7.123456000000"),
+    datetime.date(987, 6, 5),
+    datetime.datetime(2025, 1, 2, 3, 4, 5, 120000, tzinfo=datetime.UTC),
+)
+TYPES = ("numeric", "date", "timestamptz")
 
 
-def test_a_cursor_told_to_reads_numerics_and_dates_as_the_text_the_api_shows():
+def test_a_cursor_told_to_reads_numerics_dates_and_timestamps_as_the_text_the_api_shows():
     with connection.cursor() as cursor:
-        assert read_as_text(cursor.cursor, ("numeric", "date")) == ("numeric", "date")
+        assert read_as_text(cursor.cursor, TYPES) == TYPES
         cursor.execute(VALUES_SQL, VALUES)
         as_text = cursor.fetchone()
     with connection.cursor() as cursor:
         cursor.execute(VALUES_SQL, VALUES)
         parsed = cursor.fetchone()
 
-    assert as_text == ("-1234567.50", "7.123456000000", "0987-06-05")
+    assert as_text == ("-1234567.50", "7.123456000000", "0987-06-05", "2025-01-02 03:04:05.12+00")
     assert parsed == VALUES  # the next cursor reads them as before
     assert _money(as_text[0]) == _money(parsed[0]) == "-1234567.50"
     assert _rate(as_text[1]) == _rate(parsed[1]) == "7.123456000000"
     assert _date(as_text[2]) == _date(parsed[2]) == "0987-06-05"
+    assert (
+        _datetime(as_text[3], datetime.UTC, utc=True)
+        == _datetime(parsed[3], datetime.UTC, utc=True)
+        == "2025-01-02T03:04:05.120000Z"
+    )
 
 
-def test_dates_are_read_as_text_only_in_the_iso_date_style():
+def test_dates_and_timestamps_are_read_as_text_only_in_the_iso_date_style():
     with connection.cursor() as cursor:
         cursor.execute("SET DateStyle = 'SQL, DMY'")
         try:
-            assert read_as_text(cursor.cursor, ("numeric", "date")) == ("numeric",)
-            cursor.execute(VALUES_SQL, VALUES)
+            assert read_as_text(cursor.cursor, TYPES) == ("numeric",)
+            # Not the timestamp: psycopg parses timestamps in the ISO style only, text or not.
+            cursor.execute(VALUES_SQL.rsplit(",", 1)[0], VALUES[:3])
             row = cursor.fetchone()
         finally:
             cursor.execute("RESET DateStyle")

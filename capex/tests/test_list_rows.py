@@ -5,14 +5,17 @@ built once per process are not changed by the requests that use them.
 """
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 import pytest
 from django.http import QueryDict
 from django.test.utils import override_script_prefix
+from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from capex.api.fast import _DATE_FIELD, _MONEY_FIELD, _RATE_FIELD, _date, _money, _rate
+from capex.api.fast import _DATE_FIELD, _MONEY_FIELD, _RATE_FIELD, _date, _datetime, _money, _rate
 from capex.filters import InvestmentFilterSet
 from capex.models import Investment
 from capex.tests.factories import PublishedInvestmentFactory
@@ -65,6 +68,29 @@ def test_a_date_renders_in_the_apis_date_format(settings):
     assert api_settings.DATE_FORMAT == "%d/%m/%Y"
     assert _date(day) == "03/02/2025"
     assert _date("2025-02-03") == "03/02/2025"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-01-02 03:04:05+00",
+        "2025-01-02 03:04:05.12+00",
+        "2025-01-02 03:04:05.000001+00",
+        "2025-01-02 03:04:05.123456+00",
+        "0099-12-31 23:59:59.9+00",
+        "2025-01-02 11:04:05.5+08",  # a session in another zone: parsed
+        "2025-01-02 08:34:05+05:30",
+    ],
+)
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai"])
+def test_a_timestamp_renders_as_drfs_datetime_field_renders_it(text, zone):
+    """From PostgreSQL's text of a timestamptz, or from the value parsed, in the current time zone."""
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        current = timezone.get_current_timezone()
+        expected = serializers.DateTimeField().to_representation(datetime.datetime.fromisoformat(text))
+        utc = zone == "UTC"
+        assert _datetime(text, current, utc=utc) == expected
+        assert _datetime(datetime.datetime.fromisoformat(text), current, utc=utc) == expected
 
 
 @pytest.mark.django_db

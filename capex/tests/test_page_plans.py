@@ -104,6 +104,24 @@ def test_pages_from_kept_plans_are_the_pages_built_afresh_in_both_directions(bui
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("ordering", ["-updated_at", "amount_usd", "-announced_on"])
+def test_every_ordering_pages_through_kept_plans(builds, ordering):
+    """Cursor positions are read from the rows a plan returns: timestamps, amounts and dates."""
+    figures = [
+        PublishedInvestmentFactory(amount=Decimal(1000 + n % 3), announced_on=datetime.date(2025, 1, 1 + n % 2))
+        for n in range(5)
+    ]
+    client = api_client("anonymous")
+
+    walks = [walk(client, f"{LIST}?page_size=2&ordering={ordering}", "next")[0] for _ in range(2)]
+
+    assert walks[0] == walks[1]
+    listed = [pk for page in walks[0] for pk in page]
+    assert sorted(listed) == sorted(figure.pk for figure in figures)
+    assert len(builds) == 3  # the three pages of the first walk
+
+
+@pytest.mark.django_db
 def test_a_plan_is_the_readers_own(builds):
     draft = InvestmentFactory(state="draft", title="Unpublished draft")
     published = PublishedInvestmentFactory()
