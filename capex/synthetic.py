@@ -20,11 +20,11 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from capex.choices import Category, Evidence, Qualifier, Scope, Status, WorkflowState, Workload
-from capex.models import Citation, Investment
+from capex.models import Citation, FigureSlice, Investment
 from capex.services.slices import slices_refresh
 from companies.choices import CompanyKind
 from companies.models import Company
-from config.bulk import TableWriter
+from config.bulk import TableWriter, vacuum_analyze
 from sources.choices import PublisherKind, SourceKind
 from sources.models import Publisher, Source
 
@@ -74,15 +74,6 @@ def _reset_sequences(*model_list: type[models.Model]) -> None:
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
                 f'COALESCE((SELECT MAX(id) FROM "{table}"), 1))'
             )
-
-
-def _analyze(*model_list: type[models.Model]) -> None:
-    """Fresh planner statistics: without them PostgreSQL plans the first queries on the new rows badly."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in model_list:
-            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
 class SyntheticData:
@@ -248,8 +239,18 @@ class SyntheticData:
                 pk += 1
                 made += 1
 
-    @transaction.atomic
     def load(self) -> dict[str, int]:
+        """
+        Write the data set in one transaction, then vacuum and analyze what it wrote
+        (`vacuum_analyze`; inside a caller's transaction, analyze only).
+        """
+        through = Investment.chip_vendors.through
+        counts = self._write()
+        vacuum_analyze(Company, Publisher, Source, Investment, through, Citation, FigureSlice)
+        return counts
+
+    @transaction.atomic
+    def _write(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         company_first = _next_id(Company)
         counts["companies"] = TableWriter(Company).write(self.companies(company_first))
@@ -286,7 +287,8 @@ class SyntheticData:
             )
         )
         _reset_sequences(Company, Publisher, Source, Investment, through, Citation)
-        _analyze(Company, Publisher, Source, Investment, through, Citation)
+        # The slices are cut from the figures just written: the planner needs their statistics.
+        vacuum_analyze(Company, Publisher, Source, Investment, through, Citation)
         # Totals are summed from stored slices; a bulk load bypasses the services that keep them.
         counts["slices"] = slices_refresh()
         return counts

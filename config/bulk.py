@@ -68,3 +68,21 @@ class TableWriter:
                     cursor.executemany(sql, chunk)
                     count += len(chunk)
         return count
+
+
+def vacuum_analyze(*model_list: type[models.Model]) -> bool:
+    """
+    After a bulk write has committed: `VACUUM (ANALYZE)` these models' tables on PostgreSQL, and
+    return True. Rows written in bulk are not yet marked all-visible, so index-only scans (totals'
+    origins, the slice rebuild, the admin's counts) visit the table for every row until a vacuum,
+    and the planner has no statistics for them until an analyze; autovacuum comes when it comes
+    (or, on a server with it off, never). VACUUM cannot run inside a transaction: a caller that
+    holds one gets the statistics alone (ANALYZE) and False.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+    with connection.cursor() as cursor:
+        for model in model_list:
+            cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
+    return command != "ANALYZE"

@@ -1,13 +1,17 @@
 """The benchmark data generator: deterministic, sized as asked, and valid by the model's own rules."""
 
 import pytest
+from django.db import connection
 
-from capex.models import Citation, Investment
+from capex.models import Citation, FigureSlice, Investment
 from capex.selectors import company_totals
 from capex.synthetic import SyntheticData, SyntheticSize
 from companies.models import Company
 
 pytestmark = pytest.mark.django_db
+ON_POSTGRESQL = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="VACUUM and the visibility map are PostgreSQL's: set DATABASE_URL"
+)
 
 SIZE = SyntheticSize(companies=20, figures=300, sources=50, citations=450)
 
@@ -48,3 +52,30 @@ def test_generated_figures_pass_validation_and_totals_run():
         investment.full_clean()
     assert company_totals().figure_count == 0  # nothing converted yet: reported, not counted as zero
     assert company_totals().unconverted
+
+
+def _pages(model) -> tuple[int, int]:
+    """The table's pages, and those its visibility map marks all-visible (as the last vacuum left them)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
+        return cursor.fetchone()
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_load_leaves_its_tables_vacuumed_for_index_only_scans():
+    SyntheticData(SIZE, seed=7).load()
+
+    for model in (Investment, Citation, FigureSlice, Company):
+        pages, visible = _pages(model)
+        assert pages > 0
+        assert visible == pages, model
+
+
+@ON_POSTGRESQL
+def test_a_load_inside_a_callers_transaction_is_analysed_not_vacuumed():
+    SyntheticData(SIZE, seed=7).load()
+
+    pages, visible = _pages(Investment)
+    assert pages > 0  # the statistics of ANALYZE
+    assert visible == 0
