@@ -39,6 +39,18 @@ def _lock(*, exclusive: bool) -> None:
         cursor.execute(f"SELECT {function}(%s)", [LOCK_KEY])
 
 
+def wait_for_rebuild(sender, **kwargs) -> None:
+    """
+    Before a figure or company is deleted (pre_delete): take the writers' side of the rebuild's
+    lock, in the deleting transaction. Django deletes the slices that name it only after the
+    pre_delete signals, by their figure, origin or company, so a full rebuild running meanwhile
+    either commits first, and the delete then finds the slices in the new table, or waits for
+    the delete to commit and does not cut the deleted figure's slices at all. Without this, a
+    figure deleted while the rebuild filled its new table kept its slices there.
+    """
+    _lock(exclusive=False)
+
+
 # The stored columns, in the order `_values` gives them; checked against the model on first use.
 _COLUMNS = (
     "basis",

@@ -4,6 +4,7 @@ transition and recompute rewrites what it touched, and a full rebuild finds noth
 """
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
@@ -266,3 +267,54 @@ def test_rebuilding_again_and_again_does_not_grow_the_table(company):
 
     assert table_pages() == pages
     assert company_totals().figure_count == 500
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_figure_deleted_while_the_slices_are_rebuilt_leaves_no_slices_behind(monkeypatch):
+    """
+    The rebuild has cut a figure's slices into its new table when the figure is deleted: the
+    delete waits until the rebuild has swapped the table in, then deletes them there.
+    """
+    company = CompanyFactory(name="ByteDance", slug="bytedance")
+    kept, deleted = publish(draft(company, 12 * BN)), publish(draft(company, 3 * BN))
+    filled, go = threading.Event(), threading.Event()
+    write_all = slice_service._write_all
+
+    def write_all_then_pause(table):
+        written = write_all(table)
+        filled.set()
+        go.wait(timeout=30)
+        return written
+
+    monkeypatch.setattr(slice_service, "_write_all", write_all_then_pause)
+    errors = []
+
+    def in_thread(work):
+        def run():
+            try:
+                work()
+            except Exception as error:  # reported by the test below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        return threading.Thread(target=run)
+
+    rebuild = in_thread(slices_refresh)
+    delete = in_thread(lambda: Investment.objects.filter(pk=deleted.pk).delete())
+    rebuild.start()
+    assert filled.wait(timeout=30)
+    delete.start()
+    delete.join(timeout=1)
+    waited = delete.is_alive()
+    go.set()
+    rebuild.join(timeout=30)
+    delete.join(timeout=30)
+
+    assert errors == []
+    assert waited  # the delete waited for the rebuild
+    assert not Investment.objects.filter(pk=deleted.pk).exists()
+    assert not FigureSlice.objects.filter(figure_id=deleted.pk).exists()
+    assert set(FigureSlice.objects.values_list("figure_id", flat=True)) == {kept.pk}
+    assert company_totals().total.point == 12 * BN
