@@ -102,20 +102,29 @@ def test_a_shared_answer_and_its_data_version_are_read_in_one_cache_lookup(monke
     assert lookups[0][1].startswith("capex:aggregates:api-investments:")
 
 
-@pytest.mark.skipif(not version_in_shared_cache(), reason="needs Redis: set REDIS_URL to run this (CI does)")
-def test_with_redis_the_throttle_count_travels_with_the_read_of_a_shared_answer(monkeypatch, settings):
+@pytest.fixture
+def three_a_minute(settings) -> None:
+    """Anonymous readers may make three requests a minute."""
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "3/minute"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+
+
+def record_separate_counts(monkeypatch) -> list[tuple]:
+    """The throttle counts made on their own from now on, not with a read."""
     from django.core.cache import cache
 
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "3/minute"},
-    }
-    PublishedInvestmentFactory(title="Cached plan")
-    anonymous = api_client("anonymous")
-    first, _ = listed(anonymous)  # built, and counted (1 of 3)
     separate_counts = []
     count = cache.count
     monkeypatch.setattr(cache, "count", lambda *args, **kwargs: separate_counts.append(args) or count(*args, **kwargs))
+    return separate_counts
+
+
+@pytest.mark.skipif(not version_in_shared_cache(), reason="needs Redis: set REDIS_URL to run this (CI does)")
+def test_with_redis_the_throttle_count_travels_with_the_read_of_a_shared_answer(monkeypatch, three_a_minute):
+    PublishedInvestmentFactory(title="Cached plan")
+    anonymous = api_client("anonymous")
+    first, _ = listed(anonymous)  # built, and counted (1 of 3)
+    separate_counts = record_separate_counts(monkeypatch)
     lookups = record_lookups(monkeypatch)
 
     second, _ = listed(anonymous)
@@ -130,18 +139,10 @@ def test_with_redis_the_throttle_count_travels_with_the_read_of_a_shared_answer(
 
 
 @pytest.mark.skipif(not version_in_shared_cache(), reason="needs Redis: set REDIS_URL to run this (CI does)")
-def test_with_redis_the_throttle_count_travels_with_the_version_a_fresh_answer_is_built_at(monkeypatch, settings):
-    from django.core.cache import cache
-
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "3/minute"},
-    }
+def test_with_redis_the_throttle_count_travels_with_the_version_a_fresh_answer_is_built_at(monkeypatch, three_a_minute):
     PublishedInvestmentFactory(title="Cached plan")
     anonymous = api_client("anonymous")
-    separate_counts = []
-    count = cache.count
-    monkeypatch.setattr(cache, "count", lambda *args, **kwargs: separate_counts.append(args) or count(*args, **kwargs))
+    separate_counts = record_separate_counts(monkeypatch)
     lookups = record_lookups(monkeypatch)
 
     answers = [listed(anonymous, HTTP_CACHE_CONTROL="no-cache")[0] for _ in range(3)]
