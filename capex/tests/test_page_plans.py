@@ -18,6 +18,7 @@ from capex.models import Investment
 from capex.tests.factories import InvestmentFactory, PublishedInvestmentFactory
 from capex.tests.personas import api_client, fast_passwords, throttles_reset
 from companies.models import Company
+from config.api.pagination import PagePlan
 from config.api.plans import PLANS, CompiledRows, PlanCache
 
 LIST = "/api/v1/investments/"
@@ -233,13 +234,15 @@ def test_compiled_rows_take_only_plain_rows():
 
 def test_the_plan_cache_lets_the_least_recently_used_plan_go():
     cache = PlanCache(size=2)
-    rows = CompiledRows(Investment.objects.none().values("id"))
+    queryset = Investment.objects.none().values("id")
+    rows = CompiledRows(queryset)
+    plans = {key: PagePlan(page_size, ("-id",), None, queryset) for page_size, key in enumerate("abc", start=1)}
     for key in ("a", "b"):
-        cache.put(key, key, rows)
+        cache.put(key, plans[key], rows)
     cache.get("a")
-    cache.put("c", "c", rows)
+    cache.put("c", plans["c"], rows)
 
     assert cache.get("b") is None
-    assert cache.get("a") == ("a", rows)
-    assert cache.get("c") == ("c", rows)
+    assert cache.get("a") == (PagePlan(1, ("-id",), None, None), rows)  # kept without its queryset
+    assert cache.get("c") == (PagePlan(3, ("-id",), None, None), rows)
     assert len(cache) == 2

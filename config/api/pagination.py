@@ -36,8 +36,9 @@ class PagePlan:
     page_size: int
     ordering: tuple[str, ...]
     cursor: pagination.Cursor | None
-    # Ordered, positioned after the cursor and sliced to one row more than the page (is there a next?).
-    queryset: QuerySet
+    # Ordered, positioned after the cursor and sliced to one row more than the page (is there a
+    # next?); None in a plan kept once its query was compiled (config.api.plans).
+    queryset: QuerySet | None
 
 
 class CursorPagination(pagination.CursorPagination):

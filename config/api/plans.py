@@ -5,9 +5,9 @@ Before a list page's query runs, the request's filters are cleaned and applied, 
 cursor read, and the resulting queryset compiled to SQL by Django. For the figures' list that
 was a fifth of the instructions of a built page (30.82 -> 24.27 M per page without it, counted
 by `bench/instructions.py`), though readers ask for the same few pages again and again: the
-newest figures of a scope, say. So a resource
-that reads its JSON pages as plain rows (`values()`) may keep, per process, what a URL's page
-query compiled to, and run the same SQL the next time the same URL is asked for.
+newest figures of a scope, say. So a resource that reads its JSON pages as plain rows
+(`values()`) may keep, per process, what a URL's page query compiled to, and run the same SQL
+the next time the same URL is asked for.
 
 The resource names the key (`ResourceViewSet.page_plan_key`), and must make it cover everything
 the plan depends on: the query string (filters, ordering, cursor, page size), what the reader may
@@ -17,6 +17,7 @@ company is saved or deleted). Only the plans of requests that succeeded are kept
 that is refused is checked, and refused, every time.
 """
 
+import dataclasses
 import threading
 from collections import OrderedDict
 
@@ -27,7 +28,8 @@ from django.db.models.query import ValuesIterable
 from config.api.pagination import PagePlan
 from config.db import read_as_text
 
-# Plans kept per process; the oldest used goes first. A plan is a few kB of SQL.
+# Plans kept per process; the least recently used goes first. A plan is kept without its
+# queryset: its SQL (a few kB), parameters, column names and converters.
 MAX_PLANS = 256
 
 
@@ -107,8 +109,9 @@ class PlanCache:
             return found
 
     def put(self, key, plan: PagePlan, rows: CompiledRows) -> None:
+        kept = dataclasses.replace(plan, queryset=None)  # what it compiled to is in `rows`
         with self._lock:
-            self._plans[key] = (plan, rows)
+            self._plans[key] = (kept, rows)
             self._plans.move_to_end(key)
             while len(self._plans) > self.size:
                 self._plans.popitem(last=False)
