@@ -20,7 +20,7 @@ from config.db import TIMESTAMPTZ_OID, TimestamptzLoader, read_as_text
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="config.db loads PostgreSQL's timestamps: set DATABASE_URL to one"
+        connection.vendor != "postgresql", reason="config.db reads PostgreSQL's values: set DATABASE_URL to one"
     ),
 ]
 
