@@ -76,6 +76,10 @@ def _reset_sequences(*model_list: type[models.Model]) -> None:
             )
 
 
+# The tables a load writes rows to itself (the slices are cut from them by the slices service).
+_WRITTEN = (Company, Publisher, Source, Investment, Investment.chip_vendors.through, Citation)
+
+
 class SyntheticData:
     """One deterministic data set; `load()` writes it and returns the row counts."""
 
@@ -244,9 +248,8 @@ class SyntheticData:
         Write the data set in one transaction, then vacuum and analyze what it wrote
         (`vacuum_analyze`; inside a caller's transaction, analyze only).
         """
-        through = Investment.chip_vendors.through
         counts = self._write()
-        vacuum_analyze(Company, Publisher, Source, Investment, through, Citation, FigureSlice)
+        vacuum_analyze(*_WRITTEN, FigureSlice)
         return counts
 
     @transaction.atomic
@@ -286,9 +289,9 @@ class SyntheticData:
                 range(source_first, source_first + self.size.sources),
             )
         )
-        _reset_sequences(Company, Publisher, Source, Investment, through, Citation)
+        _reset_sequences(*_WRITTEN)
         # The slices are cut from the figures just written: the planner needs their statistics.
-        vacuum_analyze(Company, Publisher, Source, Investment, through, Citation)
+        vacuum_analyze(*_WRITTEN)
         # Totals are summed from stored slices; a bulk load bypasses the services that keep them.
         counts["slices"] = slices_refresh()
         return counts
