@@ -18,6 +18,7 @@ floating point, as everywhere in SQLite); the only differences are date arithmet
 the temporary schema.
 """
 
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -28,6 +29,7 @@ from capex.aggregates import aggregates_changed
 from capex.models import Investment
 from capex.services.slices import headlines_touched, slices_refresh, slices_refresh_for
 from config.bulk import vacuum_analyze
+from config.validators import EARLIEST_DATE, LATEST_DATE
 from currencies.conversion import (
     has_rates_sql,
     latest_window,
@@ -38,6 +40,8 @@ from currencies.conversion import (
 )
 from currencies.locks import exclusive_run
 from currencies.services import rate_changes_mark_applied, rate_changes_pending
+
+logger = logging.getLogger(__name__)
 
 USD = "USD"
 # Ids per statement when recomputing a given set of figures.
@@ -50,11 +54,23 @@ QUOTES = "capex_fx_quotes"
 TEMPORARY_TABLES = (QUOTES, PICK_AT, PICK_LATEST)
 
 
+# The largest USD value a money column holds (22 digits, 2 of them decimals).
+MONEY_LIMIT = "100000000000000000000"
+# A row the recompute cannot convert is skipped, with the reason on the row, so that one bad
+# row never stops the recompute of every other figure.
+DATE_OUT_OF_RANGE_NOTE = (
+    f"Not converted: the announcement date lies outside {EARLIEST_DATE.isoformat()}..{LATEST_DATE.isoformat()}."
+)
+TOO_LARGE_NOTE = "Not converted: in US dollars the amount is larger than can be stored; check the amount."
+
+
 @dataclass(frozen=True)
 class RecomputeResult:
     investments: int
     not_converted_at_announcement: int
     not_converted_latest: int
+    # Figures skipped as unconvertible (a date out of range, an amount too large), each with its reason.
+    skipped: int = 0
 
 
 def _postgres() -> bool:
@@ -79,27 +95,43 @@ def _date_text(expression: str) -> str:
     return f"to_char({expression}, 'YYYY-MM-DD')" if _postgres() else expression
 
 
+def _date_out_of_range(column: str) -> str:
+    return f"({column} < '{EARLIEST_DATE.isoformat()}' OR {column} > '{LATEST_DATE.isoformat()}')"
+
+
+def _too_large(pick: str) -> str:
+    """Whether the converted amount (its high end, for a range) would overflow the money columns."""
+    return f"(COALESCE(t.amount_high, t.amount) * 1.0 * {pick}.usd / {pick}.units >= {MONEY_LIMIT})"
+
+
 def _conversion_columns(*, suffix: str, pick: str, rate_date_for_usd: str, note_for_gap: str) -> str:
     """
     SET clauses for the six conversion fields of one basis, from the pick joined as `pick`. The
     latest pick (joined as l) has a row for every currency, saying whether it has any rate at all.
+    A figure that cannot be converted (a date out of range, a USD value too large to store) keeps
+    no USD value and says why, instead of failing the statement for every figure.
     """
     usd = f"t.currency = '{USD}'"
     missing = f"{pick}.provider IS NULL"
+    skipped = _date_out_of_range("t.announced_on")
+    too_large = _too_large(pick)
     no_rates_note = (
         "'No exchange rate for ' || t.currency || ' is stored: no provider covers it. "
         "An editor can enter a manual rate.'"
     )
     return f"""
-        amount_usd_{suffix} = CASE WHEN {usd} THEN t.amount WHEN {missing} THEN NULL
-            ELSE ROUND(t.amount * 1.0 * {pick}.usd / {pick}.units, 2) END,
-        amount_high_usd_{suffix} = CASE WHEN {usd} THEN t.amount_high WHEN {missing} THEN NULL
+        amount_usd_{suffix} = CASE WHEN {skipped} THEN NULL WHEN {usd} THEN t.amount WHEN {missing} THEN NULL
+            WHEN {too_large} THEN NULL ELSE ROUND(t.amount * 1.0 * {pick}.usd / {pick}.units, 2) END,
+        amount_high_usd_{suffix} = CASE WHEN {skipped} THEN NULL WHEN {usd} THEN t.amount_high
+            WHEN {missing} THEN NULL WHEN {too_large} THEN NULL
             ELSE ROUND(t.amount_high * 1.0 * {pick}.usd / {pick}.units, 2) END,
-        fx_rate_{suffix} = CASE WHEN {usd} THEN 1 WHEN {missing} THEN NULL
+        fx_rate_{suffix} = CASE WHEN {skipped} THEN NULL WHEN {usd} THEN 1 WHEN {missing} THEN NULL
             ELSE ROUND({pick}.usd * 1.0 / {pick}.units, 12) END,
-        fx_date_{suffix} = CASE WHEN {usd} THEN {rate_date_for_usd} ELSE {pick}.rate_date END,
-        fx_provider_{suffix} = CASE WHEN {usd} THEN '' ELSE COALESCE({pick}.provider, '') END,
-        fx_note_{suffix} = CASE WHEN {usd} OR NOT ({missing}) THEN ''
+        fx_date_{suffix} = CASE WHEN {skipped} THEN NULL WHEN {usd} THEN {rate_date_for_usd} ELSE {pick}.rate_date END,
+        fx_provider_{suffix} = CASE WHEN {skipped} OR {usd} THEN '' ELSE COALESCE({pick}.provider, '') END,
+        fx_note_{suffix} = CASE WHEN {skipped} THEN '{DATE_OUT_OF_RANGE_NOTE}'
+            WHEN {usd} THEN ''
+            WHEN NOT ({missing}) THEN CASE WHEN {too_large} THEN '{TOO_LARGE_NOTE}' ELSE '' END
             WHEN l.has_rates = 0 THEN {no_rates_note}
             ELSE {note_for_gap} END"""
 
@@ -135,8 +167,10 @@ def _recompute(*, ids: Collection[int] | None, today: date | None) -> RecomputeR
         # The best quote for each (currency, announcement date): the latest on or before the date,
         # within the tolerance; on a tie, the preferred provider. Each date is joined to the
         # quotes of the tolerance's days one by one (equality joins), not to a date range.
+        in_range = f" AND NOT {_date_out_of_range('i.announced_on')}"
         cursor.execute(
-            f"SELECT MIN(i.announced_on), MAX(i.announced_on) FROM {table} i WHERE i.currency <> '{USD}'{only}",  # noqa: S608
+            f"SELECT MIN(i.announced_on), MAX(i.announced_on) FROM {table} i "  # noqa: S608
+            f"WHERE i.currency <> '{USD}'{in_range}{only}",
             only_params,
         )
         first, last = cursor.fetchone()
@@ -164,7 +198,7 @@ def _recompute(*, ids: Collection[int] | None, today: date | None) -> RecomputeR
                            ROW_NUMBER() OVER (PARTITION BY p.currency, p.wanted
                                               ORDER BY q.date DESC, {rank}, q.kind) AS choice
                       FROM (SELECT DISTINCT i.currency AS currency, i.announced_on AS wanted
-                              FROM {table} i WHERE i.currency <> '{USD}'{only}) p
+                              FROM {table} i WHERE i.currency <> '{USD}'{in_range}{only}) p
                      CROSS JOIN ({days_back}) o
                       JOIN {QUOTES} q
                         ON q.currency = p.currency AND q.date = {_days_before("p.wanted", "o.back")}
@@ -231,12 +265,14 @@ def _recompute(*, ids: Collection[int] | None, today: date | None) -> RecomputeR
             f"""
             SELECT COUNT(*),
                    COALESCE(SUM(CASE WHEN i.fx_note_at_announcement <> '' THEN 1 ELSE 0 END), 0),
-                   COALESCE(SUM(CASE WHEN i.fx_note_latest <> '' THEN 1 ELSE 0 END), 0)
+                   COALESCE(SUM(CASE WHEN i.fx_note_latest <> '' THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN i.fx_note_at_announcement LIKE 'Not converted:%%'
+                                       OR i.fx_note_latest LIKE 'Not converted:%%' THEN 1 ELSE 0 END), 0)
               FROM {table} i WHERE 1 = 1{only}
             """,  # noqa: S608
             only_params,
         )
-        total, not_at, not_latest = cursor.fetchone()
+        total, not_at, not_latest, skipped = cursor.fetchone()
         for name in TEMPORARY_TABLES:
             cursor.execute(f"DROP TABLE IF EXISTS {_temp(name)}")
     # USD values changed: so do the stored slices of these figures, and cached totals once this
@@ -247,7 +283,11 @@ def _recompute(*, ids: Collection[int] | None, today: date | None) -> RecomputeR
         )
     else:
         aggregates_changed()
-    return RecomputeResult(int(total), int(not_at), int(not_latest))
+    if skipped:
+        logger.warning(
+            "Conversions recompute skipped %s figure(s) it cannot convert; each says why in its fx note.", skipped
+        )
+    return RecomputeResult(int(total), int(not_at), int(not_latest), int(skipped))
 
 
 def conversions_recompute(
@@ -264,13 +304,14 @@ def conversions_recompute(
         return result
     with transaction.atomic():
         ids = sorted(set(investment_ids))
-        totals = [0, 0, 0]
+        totals = [0, 0, 0, 0]
         for start in range(0, len(ids), ID_CHUNK):
             part = _recompute(ids=ids[start : start + ID_CHUNK], today=today)
             totals = [
                 totals[0] + part.investments,
                 totals[1] + part.not_converted_at_announcement,
                 totals[2] + part.not_converted_latest,
+                totals[3] + part.skipped,
             ]
         return RecomputeResult(*totals)
 

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from capex.choices import Category, Evidence, FxBasis, Qualifier, Scope, Status, WorkflowState, Workload
 from companies.models import Company
+from config.validators import EARLIEST_DATE, LATEST_DATE, no_bidi_controls, validate_date_in_range
 from currencies.choices import CURRENCY_CHOICES
 from sources.models import Source
 
@@ -69,7 +70,8 @@ class Investment(models.Model):
     China is part of its more-than-$12bn 2025 plan) or a revision of an earlier one
     (`supersedes`: Meta's $64-72bn replaced its $60-65bn). Totals count only top-level,
     current, published figures (see capex/selectors.py); components only split them up.
-    Components are one level deep: a component has no components of its own.
+    Components are one level deep: a component has no components of its own, and it belongs to
+    its parent's company (moving the parent moves them: `investment_update`).
 
     The amount is kept as stated, in its own currency. The two USD conversions are derived
     data maintained by the currency jobs, each with the rate, the rate's date and provider it
@@ -81,11 +83,17 @@ class Investment(models.Model):
     partners = models.ManyToManyField(
         Company, blank=True, related_name="partner_investments", help_text="Other companies in a joint announcement."
     )
-    title = models.CharField(max_length=300, help_text='What the figure is, e.g. "AI infrastructure spending in 2025".')
+    title = models.CharField(
+        max_length=300,
+        validators=[no_bidi_controls],
+        help_text='What the figure is, e.g. "AI infrastructure spending in 2025".',
+    )
     description = models.TextField(blank=True)
-    announced_on = models.DateField(help_text="When the figure was first made public.")
-    period_start = models.DateField(null=True, blank=True)
-    period_end = models.DateField(null=True, blank=True)
+    announced_on = models.DateField(
+        validators=[validate_date_in_range], help_text="When the figure was first made public (1990-2100)."
+    )
+    period_start = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    period_end = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     period_label = models.CharField(max_length=50, blank=True, help_text='As stated: "2025", "FY2025", "2025-2028".')
 
     # How much
@@ -199,6 +207,13 @@ class Investment(models.Model):
                 violation_error_message="The period cannot end before it starts.",
             ),
             models.CheckConstraint(
+                condition=models.Q(announced_on__range=(EARLIEST_DATE, LATEST_DATE))
+                & (models.Q(period_start__isnull=True) | models.Q(period_start__range=(EARLIEST_DATE, LATEST_DATE)))
+                & (models.Q(period_end__isnull=True) | models.Q(period_end__range=(EARLIEST_DATE, LATEST_DATE))),
+                name="investment_dates_in_range",
+                violation_error_message="Dates lie between 1990-01-01 and 2100-12-31.",
+            ),
+            models.CheckConstraint(
                 condition=~models.Q(parent=models.F("pk")),
                 name="investment_not_own_parent",
                 violation_error_message="A figure cannot be a component of itself.",
@@ -264,9 +279,9 @@ class Investment(models.Model):
             elif self.pk and self.components.exists():
                 add("parent", "This figure has components of its own, so it cannot be a component.")
             elif self.company_id and self.company_id != parent.company_id:
-                partner_ids = set(parent.partners.values_list("pk", flat=True))
-                if self.company_id not in partner_ids:
-                    add("parent", "A component must belong to the parent's company or one of its partners.")
+                # A component splits its parent's money: counted under another company it would
+                # make that company's breakdown add up to more than its total.
+                add("company", f"A component belongs to its parent's company ({parent.company}).")
 
         if self.supersedes_id:
             earlier = self.supersedes

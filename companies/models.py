@@ -6,6 +6,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from companies.choices import CompanyKind
+from config.validators import no_bidi_controls
 
 
 class CompanyQuerySet(models.QuerySet):
@@ -33,11 +34,14 @@ class Company(models.Model):
     vendor's page shows who buys from it. Aliases exist for search only ("TikTok owner").
     """
 
-    name = models.CharField(max_length=200, help_text="The common name, e.g. ByteDance.")
+    name = models.CharField(max_length=200, validators=[no_bidi_controls], help_text="The common name, e.g. ByteDance.")
+    # A SlugField's own validator already takes only ASCII letters, digits, hyphens and underscores.
     slug = models.SlugField(max_length=200, unique=True, help_text="Used in URLs and the API.")
-    legal_name = models.CharField(max_length=300, blank=True)
+    legal_name = models.CharField(max_length=300, blank=True, validators=[no_bidi_controls])
     aliases = models.TextField(
-        blank=True, help_text='Other names people search for, one per line ("TikTok owner", "字节跳动").'
+        blank=True,
+        validators=[no_bidi_controls],
+        help_text='Other names people search for, one per line ("TikTok owner", "字节跳动").',
     )
     country = CountryField(help_text="Headquarters country (ISO 3166-1 alpha-2).")
     parent = models.ForeignKey(

@@ -26,6 +26,21 @@ class RefreshStatus(models.TextChoices):
     SKIPPED = "skipped", "Skipped (another run holds the lock)"
 
 
-# ISO 4217 currency codes, from pycountry's copy of the standard.
-CURRENCY_CHOICES = sorted(((c.alpha_3, f"{c.alpha_3} · {c.name}") for c in pycountry.currencies), key=lambda c: c[0])
+# Codes in ISO 4217's list that are not money a company spends: precious metals, bond-market
+# and settlement units, fund codes, the testing code and "no currency" (XXX).
+NOT_SPENDABLE_CODES = frozenset(
+    {
+        "XAU", "XAG", "XPD", "XPT",  # gold, silver, palladium, platinum
+        "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA",  # bond-market units, SDR, Sucre, ADB unit
+        "XTS", "XXX",  # testing; no currency
+        "BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW",  # funds and units of account
+    }
+)  # fmt: skip
+
+# Active ISO 4217 currency codes (pycountry's copy of the standard lists the active ones), less
+# the codes above.
+CURRENCY_CHOICES = sorted(
+    ((c.alpha_3, f"{c.alpha_3} · {c.name}") for c in pycountry.currencies if c.alpha_3 not in NOT_SPENDABLE_CODES),
+    key=lambda c: c[0],
+)
 CURRENCY_CODES = frozenset(code for code, _ in CURRENCY_CHOICES)

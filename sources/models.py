@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from config.validators import EARLIEST_DATE, LATEST_DATE, no_bidi_controls, validate_date_in_range
 from sources.choices import PublisherKind, Reliability, SourceKind
 from sources.urls_normalize import normalize_url
 
@@ -9,7 +10,7 @@ from sources.urls_normalize import normalize_url
 class Publisher(models.Model):
     """Who publishes sources; its kind and default reliability colour every figure it backs."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[no_bidi_controls])
     domain = models.CharField(max_length=200, blank=True, help_text="e.g. ft.com")
     kind = models.CharField(max_length=20, choices=PublisherKind.choices, default=PublisherKind.NEWS_OUTLET)
     default_reliability = models.CharField(max_length=10, choices=Reliability.choices, default=Reliability.MEDIUM)
@@ -42,11 +43,11 @@ class Source(models.Model):
     """
 
     url = models.URLField(max_length=1000, blank=True, verbose_name="URL")
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=500, validators=[no_bidi_controls])
     publisher = models.ForeignKey(Publisher, on_delete=models.PROTECT, related_name="sources", null=True, blank=True)
     authors = models.CharField(max_length=500, blank=True, help_text="Comma-separated.")
-    published_on = models.DateField(null=True, blank=True)
-    accessed_on = models.DateField(null=True, blank=True)
+    published_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    accessed_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     language = models.CharField(max_length=10, default="en", help_text="BCP 47 code, e.g. en, zh.")
     kind = models.CharField(max_length=20, choices=SourceKind.choices, default=SourceKind.ARTICLE)
     paywalled = models.BooleanField(default=False)
@@ -62,6 +63,14 @@ class Source(models.Model):
     class Meta:
         ordering = ["-published_on", "title"]
         constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(published_on__isnull=True) | models.Q(published_on__range=(EARLIEST_DATE, LATEST_DATE))
+                )
+                & (models.Q(accessed_on__isnull=True) | models.Q(accessed_on__range=(EARLIEST_DATE, LATEST_DATE))),
+                name="source_dates_in_range",
+                violation_error_message="Dates lie between 1990-01-01 and 2100-12-31.",
+            ),
             models.UniqueConstraint(
                 fields=["url"],
                 condition=~models.Q(url=""),

@@ -243,7 +243,7 @@ def _create_draft(model_admin, request, form, source: Source, candidates: list[C
                 created_by=request.user,
                 **draft_values(candidate, company=company, source=source),
             )
-            citation_add(investment=investment, source=source, quote=candidate.quote)
+            citation_add(investment=investment, source=source, quote=candidate.quote, by=request.user)
     except ValidationError as error:
         for field, field_messages in error.message_dict.items():
             for message in field_messages:

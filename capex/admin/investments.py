@@ -44,6 +44,7 @@ from capex.templatetags.capex_format import conversion, fx_rate, stated_amount_t
 from capex.validation import investment_warnings
 from companies.models import Company
 from config.spreadsheets import CSV, XLSX
+from config.validators import NON_ASCII_DIGITS_MESSAGE, has_non_ascii_digits
 
 MANY_TO_MANY = frozenset({"partners", "chip_vendors"})
 STATE_COLOURS = {WorkflowState.DRAFT: "#6b7280", WorkflowState.IN_REVIEW: "#b45309", WorkflowState.PUBLISHED: "#15803d"}
@@ -115,6 +116,15 @@ class ComponentInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class AsciiDecimalFormField(forms.DecimalField):
+    """An amount written with the digits 0-9; Python's Decimal would read "٣٠" as 30 without a word."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and has_non_ascii_digits(value):
+            raise ValidationError(NON_ASCII_DIGITS_MESSAGE, code="non_ascii_digits")
+        return super().to_python(value)
 
 
 def _is_draft(investment: Investment | None) -> bool:
@@ -255,6 +265,11 @@ class InvestmentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         ("Conversions", {"fields": ["conversion_at_announcement", "conversion_latest"]}),
     ]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("amount", "amount_high"):
+            kwargs["form_class"] = AsciiDecimalFormField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     # --- list columns ------------------------------------------------------------------------
 
     def get_queryset(self, request):
@@ -368,14 +383,20 @@ class InvestmentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
             return super().save_formset(request, form, formset, change)
         citations = formset.save(commit=False)
         for citation in formset.deleted_objects:
+            citation._history_user = request.user
             citation.delete()
         for citation in citations:
             if citation.pk is None:
                 created = citation_add(
-                    investment=form.instance, source=citation.source, quote=citation.quote, locator=citation.locator
+                    investment=form.instance,
+                    source=citation.source,
+                    quote=citation.quote,
+                    locator=citation.locator,
+                    by=request.user,
                 )
                 _adopt(citation, created)
             else:
+                citation._history_user = request.user
                 citation.full_clean()
                 citation.save()
         return None

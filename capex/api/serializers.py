@@ -13,7 +13,7 @@ from capex.services.workflow import REASON_MAX_LENGTH
 from companies.api.serializers import CompanyRefSerializer
 from companies.filters import COUNTRY_CHOICES
 from companies.models import Company
-from config.api.fields import IdRelatedField, SlugField
+from config.api.fields import AsciiDecimalField, IdRelatedField, SlugField
 from currencies.choices import CURRENCY_CHOICES
 from sources.models import Source
 
@@ -271,10 +271,10 @@ class InvestmentUpdateSerializer(serializers.Serializer):
     period_label = serializers.CharField(
         max_length=50, required=False, allow_blank=True, help_text='As stated: "2025", "FY2025", "2025-2028".'
     )
-    amount = serializers.DecimalField(
+    amount = AsciiDecimalField(
         **MONEY_FIELD, min_value=0, help_text="The figure as stated, in its currency; the low end of a range."
     )
-    amount_high = serializers.DecimalField(
+    amount_high = AsciiDecimalField(
         **MONEY_FIELD, min_value=0, required=False, allow_null=True, help_text="The high end of a range only."
     )
     qualifier = serializers.ChoiceField(

@@ -195,7 +195,7 @@ class InvestmentViewSet(SharedPerDataVersion, ResourceViewSet):
             self.permission_denied(request, message="Adding citations needs the permission capex.add_citation.")
         with transaction.atomic():
             investment = investment_create(created_by=request.user, **fields)
-            _add_citations(investment, citations)
+            _add_citations(investment, citations, by=request.user)
         return self._read(investment, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(request=InvestmentUpdateSerializer, responses={200: InvestmentSerializer})
@@ -219,7 +219,7 @@ class InvestmentViewSet(SharedPerDataVersion, ResourceViewSet):
         investment = self.get_object()
         serializer = CitationWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        citation = citation_add(investment=investment, **serializer.validated_data)
+        citation = citation_add(investment=investment, by=request.user, **serializer.validated_data)
         citation = Citation.objects.select_related("source__publisher").get(pk=citation.pk)
         return Response(CitationSerializer(citation, context=self.get_serializer_context()).data, status=201)
 
@@ -234,7 +234,7 @@ class InvestmentViewSet(SharedPerDataVersion, ResourceViewSet):
     def publish(self, request, *args, **kwargs):
         """
         Publish a figure in review (needs `capex.publish_investment`; nobody publishes a figure
-        they created or last changed).
+        in which any change since it was last published is their own).
         """
         return self._read(investment_publish(investment=self.get_object(), by=request.user))
 
@@ -269,14 +269,14 @@ def _with_ordering_keys(queryset):
     )
 
 
-def _add_citations(investment: Investment, citations: list[dict]) -> None:
+def _add_citations(investment: Investment, citations: list[dict], *, by) -> None:
     """
     Attach citations in order; an error is reported under `citations` at the index it concerns,
     as DRF reports errors of nested lists ({"citations": {"1": {"quote": [...]}}}).
     """
     for index, citation in enumerate(citations):
         try:
-            citation_add(investment=investment, **citation)
+            citation_add(investment=investment, by=by, **citation)
         except DjangoValidationError as error:
             raise ValidationError({"citations": {str(index): validation_error_detail(error)}}) from error
 

@@ -23,6 +23,15 @@ def _require_draft(investment: Investment) -> None:
         raise ValidationError({"state": NOT_A_DRAFT})
 
 
+def _record_author(instance, user: AbstractBaseUser | None) -> None:
+    """
+    Who made the change, for the history (which the four-eyes rule reads), inside a request or
+    not. Without a user the history keeps what the request says (django-simple-history's middleware).
+    """
+    if user is not None:
+        instance._history_user = user
+
+
 def _convert_on_commit(investment_id: int) -> None:
     # Imported here: capex.conversions reads rates through the currencies app and is only
     # needed once the row is committed.
@@ -58,6 +67,7 @@ def investment_create(
         updated_by=created_by,
         **fields,
     )
+    _record_author(investment, created_by)
     investment.full_clean()
     investment.save()
     investment.partners.set(partners)
@@ -77,25 +87,40 @@ def investment_update(
 ) -> Investment:
     """Change fields of a draft figure; the conversions are refreshed when an input to them changed."""
     _require_draft(investment)
+    moved = "company" in changes and changes["company"] != investment.company
     for name, value in changes.items():
         setattr(investment, name, value)
     investment.updated_by = updated_by
+    _record_author(investment, updated_by)
     investment.full_clean()
     investment.save()
     if partners is not None:
         investment.partners.set(partners)
     if chip_vendors is not None:
         investment.chip_vendors.set(chip_vendors)
+    if moved:
+        _move_components(investment, by=updated_by)
     if CONVERSION_INPUTS & changes.keys():
         _convert_on_commit(investment.pk)
     return investment
 
 
+def _move_components(headline: Investment, *, by: AbstractBaseUser | None) -> None:
+    """Components belong to their parent's company: a headline that moves takes them along."""
+    for component in headline.components.select_for_update().order_by("pk"):
+        component.company = headline.company
+        _record_author(component, by)
+        component.save(update_fields=["company", "updated_at"])
+
+
 @transaction.atomic
-def citation_add(*, investment: Investment, source: Source, quote: str, locator: str = "") -> Citation:
-    """Attach the exact supporting words of a source to a draft figure."""
+def citation_add(
+    *, investment: Investment, source: Source, quote: str, locator: str = "", by: AbstractBaseUser | None = None
+) -> Citation:
+    """Attach the exact supporting words of a source to a draft figure; `by` is recorded in its history."""
     _require_draft(investment)
     citation = Citation(investment=investment, source=source, quote=quote.strip(), locator=locator.strip())
+    _record_author(citation, by)
     citation.full_clean()
     citation.save()
     return citation

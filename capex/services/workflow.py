@@ -8,8 +8,11 @@ Who may do what:
 * Reviewers (`capex.publish_investment`) publish figures in review, and
   (`capex.return_investment`) send figures back to draft with a reason. An editor may also
   take back a figure of their own that is still in review.
-* Four eyes: nobody publishes a figure they created or last changed, whatever their
-  permissions, superusers included.
+* Four eyes: nobody publishes a figure in which any change since it was last published is
+  their own, whatever their permissions, superusers included. A change is any edit of the
+  figure's content (fields, partners, vendors), of its citations, or of its components and
+  their citations, as the history records them (`investment_contributors`); for a figure never
+  published, its creation counts too. Workflow transitions are not changes.
 * `by=None` is a trusted system load (the sample-data command): no person is checked, and
   `investment_publish` publishes a draft that has its citations straight away.
 
@@ -28,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from capex.choices import WorkflowState
-from capex.models import Investment
+from capex.models import Citation, Investment
 from capex.services.slices import headlines_touched, slices_refresh_for
 from capex.validation import investment_publish_errors
 
@@ -39,9 +42,83 @@ RETURN_PERMISSION = "capex.return_investment"
 REASON_MAX_LENGTH = 80
 
 
+# What a transition or a currency job writes: not content a reviewer checks.
+NOT_CONTENT = frozenset(
+    {
+        "state",
+        "reviewed_by",
+        "published_at",
+        "updated_at",
+        "updated_by",
+        "created_at",
+        "created_by",
+        *(
+            f"{prefix}_{basis}"
+            for prefix in ("amount_usd", "amount_high_usd", "fx_rate", "fx_date", "fx_provider", "fx_note")
+            for basis in ("at_announcement", "latest")
+        ),
+    }
+)
+
+
+def _content_changers(rows) -> set[int]:
+    """
+    The users behind history rows that changed content. Rows come oldest first, per figure; the
+    first row of each figure is compared with the one before the window (or counts whole if the
+    figure was created in it).
+    """
+    changers: set[int] = set()
+    previous_by_figure: dict[int, object] = {}
+    for row in rows:
+        previous = previous_by_figure.get(row.id)
+        if previous is None:
+            previous = row.prev_record
+        if previous is None or row.history_type in ("+", "-"):
+            changed = True
+        else:
+            changed = bool(row.diff_against(previous, excluded_fields=NOT_CONTENT).changed_fields)
+        if changed and row.history_user_id is not None:
+            changers.add(row.history_user_id)
+        previous_by_figure[row.id] = row
+    return changers
+
+
+def investment_contributors(investment: Investment) -> set[int]:
+    """
+    Ids of the people whose changes the figure carries since it was last published: edits of its
+    fields, partners and vendors, of its citations, of its components and their citations. For
+    a figure never published, everything since its creation. The four-eyes rule's test.
+    """
+    history = Investment.history.model
+    citation_history = Citation.history.model
+    last_published = (
+        investment.history.filter(state=WorkflowState.PUBLISHED)
+        .order_by("-history_date")
+        .values("history_date")
+        .first()
+    )
+    since = {"history_date__gt": last_published["history_date"]} if last_published else {}
+    component_ids = set(history.objects.filter(parent_id=investment.pk, **since).values_list("id", flat=True)) | set(
+        investment.components.values_list("pk", flat=True)
+    )
+    rows = history.objects.filter(id__in={investment.pk, *component_ids}, **since).order_by(
+        "history_date", "history_id"
+    )
+    contributors = _content_changers(rows)
+    contributors |= set(
+        citation_history.objects.filter(investment_id__in={investment.pk, *component_ids}, **since)
+        .exclude(history_user_id=None)
+        .values_list("history_user_id", flat=True)
+    )
+    if last_published is None:
+        # Figures older than their history (loaded in bulk) still name who made them.
+        contributors |= {pk for pk in (investment.created_by_id, investment.updated_by_id) if pk is not None}
+    return contributors
+
+
 def investment_is_own(investment: Investment, user: AbstractBaseUser) -> bool:
-    """Whether the user created the figure or changed it last: the four-eyes rule's test."""
-    return user.pk is not None and user.pk in (investment.created_by_id, investment.updated_by_id)
+    """Whether any change the figure carries since it was last published is the user's: the four-eyes test."""
+    return user.pk is not None and user.pk in investment_contributors(investment)
 
 
 def investment_can_publish(investment: Investment, user: AbstractBaseUser) -> bool:
@@ -94,7 +171,8 @@ def investment_publish(*, investment: Investment, by: AbstractBaseUser | None) -
             raise PermissionDenied("You do not have permission to publish figures.")
         if investment_is_own(investment, by):
             raise PermissionDenied(
-                "You created or last changed this figure, so another reviewer must publish it (four eyes)."
+                "This figure carries changes of yours since it was last published, so another reviewer must "
+                "publish it (four eyes)."
             )
     if investment.state == WorkflowState.PUBLISHED:
         raise ValidationError({"state": "This figure is already published."})

@@ -216,7 +216,7 @@ def test_a_component_of_another_companys_figure_is_refused(editor_client, byteda
 
     response = editor_client.post(ADD, figure_form(bytedance, parent=str(parent.pk)))
 
-    assert "A component must belong to the parent&#x27;s company or one of its partners." in response.content.decode()
+    assert "A component belongs to its parent&#x27;s company (Meta)." in response.content.decode()
     assert Investment.objects.count() == 1
 
 
@@ -363,7 +363,7 @@ def test_bulk_publish_reports_what_happened_to_each_figure(client, editor):
 
     page = response.content.decode()
     assert "Entered by the editor”: published." in page
-    assert "Entered by the reviewer”: not published. You created or last changed this figure" in page
+    assert "Entered by the reviewer”: not published. This figure carries changes of yours" in page
     assert "Still a draft”: not published. State: Only a figure in review can be published" in page
     states = dict(Investment.objects.values_list("title", "state"))
     assert states == {

@@ -427,7 +427,7 @@ def test_a_component_of_another_company_is_refused_by_the_rule_in_the_model(samp
     response = api_client("editor").post(LIST, new_figure(parent=microsoft.pk), format="json")
 
     assert response.status_code == 400
-    assert "parent's company" in response.json()["parent"][0]
+    assert "parent's company" in response.json()["company"][0]
 
 
 @pytest.mark.parametrize(

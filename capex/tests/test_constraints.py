@@ -114,16 +114,17 @@ def test_figure_with_a_citation_can_be_published():
     assert investment.published_at is not None
 
 
-def test_component_must_belong_to_parent_company_or_partner():
+def test_component_must_belong_to_its_parents_company_even_a_partners():
     parent = InvestmentFactory()
-    outsider = CompanyFactory()
-    component = InvestmentFactory.build(company=outsider, parent=parent)
+    partner = CompanyFactory()
+    parent.partners.add(partner)
+    component = InvestmentFactory.build(company=partner, parent=parent)
     with pytest.raises(ValidationError) as exc:
         component.full_clean()
-    assert "parent" in exc.value.message_dict
+    assert "parent's company" in exc.value.message_dict["company"][0]
 
-    parent.partners.add(outsider)
-    component.full_clean()  # a partner's component is allowed
+    component.company = parent.company
+    component.full_clean()
 
 
 def test_components_are_one_level_deep():

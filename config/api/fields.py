@@ -4,6 +4,8 @@ import re
 
 from rest_framework import serializers
 
+from config.validators import NON_ASCII_DIGITS_MESSAGE, has_non_ascii_digits
+
 MAX_ID = 2**63 - 1
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
 
@@ -29,4 +31,18 @@ class SlugField(serializers.SlugRelatedField):
     def to_internal_value(self, data):
         if not isinstance(data, str) or not SLUG_RE.match(data):
             self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:60])
+        return super().to_internal_value(data)
+
+
+class AsciiDecimalField(serializers.DecimalField):
+    """
+    A decimal written with the digits 0-9. Python's Decimal also reads Arabic-Indic, Devanagari
+    and full-width digits, so "٣٠" would otherwise be stored as 30 without anyone noticing.
+    """
+
+    default_error_messages = {"non_ascii_digits": NON_ASCII_DIGITS_MESSAGE}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and has_non_ascii_digits(data):
+            self.fail("non_ascii_digits")
         return super().to_internal_value(data)
