@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format check migrate sample-data rates admin-password e2e clean backup restore
+.PHONY: run test lint format check migrate data sample-data rates admin-password e2e clean backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d); set PYTHON=/path/to/python3.11" % sys.version_info[:2])'
@@ -20,13 +20,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
+# The curated dataset (capex/data/*.yaml): the figures `make run` shows.
+data: migrate
+	$(BIN)/python manage.py load_curated_data
+
+# The six original sample figures, the canonical test case (the tests load them themselves).
 sample-data: migrate
 	$(BIN)/python manage.py load_sample_data
 
 rates: migrate
 	$(BIN)/python manage.py rates_load_bundled
 
-run: sample-data rates
+run: data rates
 	$(BIN)/python manage.py create_local_admin
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 

@@ -47,6 +47,19 @@ class Evidence(models.TextChoices):
     RUMOUR = "rumour", "Rumour"
 
 
+class Measure(models.TextChoices):
+    """
+    What a figure measures. Totals never add two measures together: a company's capital
+    expenditure guidance is not AI spending, a national programme is not one company's plan.
+    """
+
+    AI_INVESTMENT = "ai_investment", "AI investment"
+    TOTAL_CAPEX = "total_capex", "Total capital expenditure"
+    PROGRAMME = "programme", "Programme (multi-party or national)"
+    EQUITY_COMMITMENT = "equity_commitment", "Equity or financing commitment"
+    OTHER = "other", "Other (purchase or compute contracts)"
+
+
 class Status(models.TextChoices):
     PLANNED = "planned", "Planned"
     IN_PROGRESS = "in_progress", "In progress"

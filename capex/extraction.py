@@ -11,6 +11,8 @@ gave none, and the editor decides.
 Rules worth knowing:
 
 * Only an amount with a currency is a figure. "32-billion-parameter" or "50%" are not.
+* A bare "$" is the US dollar unless an ISO code follows the number: "$2 billion CAD" is CAD.
+* French amounts read too: "109 milliards d'euros" is EUR 109bn.
 * An amount followed by its conversion in brackets, "Rmb40bn ($5.5bn)", is one figure in its
   original currency; the bracket (or ", or about $5.5bn") is a gloss and is skipped.
 * "$60-65bn", "$60bn to $65bn" and "between $60bn and $65bn" are one range; "from $60bn to
@@ -42,7 +44,9 @@ PREFIX_CURRENCIES: dict[str, str] = {
     "HK$": "HKD",
     "NT$": "TWD",
     "S$": "SGD",
+    "AU$": "AUD",
     "A$": "AUD",
+    "CA$": "CAD",
     "C$": "CAD",
     "$": "USD",
     "CN¥": "CNY",
@@ -76,6 +80,9 @@ SUFFIX_CURRENCIES: dict[str, str] = {
     "RMB": "CNY",
     "euros": "EUR",
     "euro": "EUR",
+    "d'euros": "EUR",
+    "d’euros": "EUR",
+    "de dollars": "USD",
     "pounds": "GBP",
     "yen": "JPY",
     "won": "KRW",
@@ -99,6 +106,8 @@ UNITS: dict[str, Decimal] = {
     "trn": Decimal(10) ** 12,
     "tn": Decimal(10) ** 12,
     "billion": Decimal(10) ** 9,
+    "milliards": Decimal(10) ** 9,
+    "milliard": Decimal(10) ** 9,
     "bn": Decimal(10) ** 9,
     "b": Decimal(10) ** 9,
     "million": Decimal(10) ** 6,
@@ -507,6 +516,9 @@ def _parse(match: re.Match, before: str) -> _Found | None:
 def _currency(match: re.Match, tag: str) -> str | None:
     prefix = match.group(f"pre{tag}")
     suffix = match.group(f"post{tag}")
+    if prefix and suffix and prefix.strip() == "$" and suffix.strip() in ISO_CODES:
+        # "$2 billion CAD": a dollar sign is any dollar; the code after the number says which.
+        return suffix.strip()
     if prefix:
         prefix = prefix.strip()
         if prefix.upper() == "RMB":

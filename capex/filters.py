@@ -13,7 +13,7 @@ import django_filters
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from capex.choices import Category, Evidence, Scope, Status, WorkflowState, Workload
+from capex.choices import Category, Evidence, Measure, Scope, Status, WorkflowState, Workload
 from capex.models import Investment
 from companies.filters import COUNTRY_CHOICES
 from companies.models import Company
@@ -64,6 +64,12 @@ class InvestmentFilterSet(FilterSet):
     )
     scope = _choice_filter(
         "scope", Scope.choices, "Where the money is spent relative to the company's home country; repeat for several."
+    )
+    measure = _choice_filter(
+        "measure",
+        Measure.choices,
+        "What the figure measures (AI investment, total capital expenditure, programme, equity commitment, other); "
+        "repeat for several.",
     )
     category = _choice_filter("category", Category.choices, "What the money buys; repeat for several.")
     workload = _choice_filter("workload", Workload.choices, "Training, inference or both; repeat for several.")

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from capex.choices import Category, Evidence, FxBasis, Qualifier, Scope, Status, WorkflowState, Workload
+from capex.choices import Category, Evidence, FxBasis, Measure, Qualifier, Scope, Status, WorkflowState, Workload
 from companies.models import Company
 from config.validators import EARLIEST_DATE, LATEST_DATE, no_bidi_controls, validate_date_in_range
 from currencies.choices import CURRENCY_CHOICES
@@ -102,6 +102,14 @@ class Investment(models.Model):
     qualifier = models.CharField(max_length=20, choices=Qualifier.choices, default=Qualifier.APPROXIMATELY)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
 
+    # What it measures: totals never add different measures together.
+    measure = models.CharField(
+        max_length=20,
+        choices=Measure.choices,
+        default=Measure.AI_INVESTMENT,
+        help_text="AI investment, total capital expenditure guidance, a programme, an equity commitment or other.",
+    )
+
     # What for
     scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.UNSPECIFIED)
     target_countries = CountryField(multiple=True, blank=True, help_text="Where the money is spent, where known.")
@@ -118,6 +126,12 @@ class Investment(models.Model):
         blank=True, help_text='Who disputes it and how: "ByteDance called the report incorrect".'
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    last_checked_on = models.DateField(
+        null=True,
+        blank=True,
+        validators=[validate_date_in_range],
+        help_text="When the figure and its quotes were last compared with the sources.",
+    )
 
     # Structure
     parent = models.ForeignKey(
@@ -136,6 +150,9 @@ class Investment(models.Model):
         related_name="superseded_by",
         help_text="The earlier figure this one revises.",
     )
+
+    # The curated dataset's name for the figure (capex/data/*.yaml): how a reload finds it again.
+    dataset_key = models.SlugField(max_length=120, blank=True, editable=False)
 
     # Workflow
     state = models.CharField(max_length=20, choices=WorkflowState.choices, default=WorkflowState.DRAFT)
@@ -212,6 +229,12 @@ class Investment(models.Model):
                 & (models.Q(period_end__isnull=True) | models.Q(period_end__range=(EARLIEST_DATE, LATEST_DATE))),
                 name="investment_dates_in_range",
                 violation_error_message="Dates lie between 1990-01-01 and 2100-12-31.",
+            ),
+            models.UniqueConstraint(
+                fields=["dataset_key"],
+                condition=~models.Q(dataset_key=""),
+                name="investment_dataset_key_unique",
+                violation_error_message="Another figure of the dataset has this key.",
             ),
             models.CheckConstraint(
                 condition=~models.Q(parent=models.F("pk")),
@@ -321,6 +344,11 @@ class Citation(models.Model):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
     quote = models.TextField(help_text="The exact words in the source that support the figure.")
     locator = models.CharField(max_length=200, blank=True, help_text='Where in the source: "paragraph 3", "p. 14".')
+    note = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text='What a reader should know about this evidence: "original not read; quoted from Reuters\' report".',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -342,6 +370,61 @@ class Citation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} → {self.investment}"
+
+
+class VendorShare(models.Model):
+    """
+    How much of a figure goes to one of its chip vendors, as the source states it: a percentage
+    (a range where the source gives one) or an amount in the figure's currency. Vendors that
+    share one stated share ("about 60% from Huawei and Cambricon") carry the same `group` and
+    the same share, which belongs to the group, not to each. A vendor of the figure without a
+    share row has no known share: vendor views put that money under "unallocated among ...".
+    """
+
+    investment = models.ForeignKey(Investment, on_delete=models.CASCADE, related_name="vendor_shares")
+    vendor = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    share_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    share_percent_high = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    share_amount = models.DecimalField(**MONEY, null=True, blank=True, help_text="In the figure's currency.")
+    group = models.CharField(
+        max_length=60, blank=True, help_text='Vendors that share one stated share, e.g. "chinese-suppliers".'
+    )
+    quote = models.TextField(blank=True, help_text="The words the share comes from, verbatim.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["investment", "group", "vendor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["investment", "vendor"],
+                name="vendor_share_one_per_vendor",
+                violation_error_message="This vendor already has a share of this figure.",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(share_percent__isnull=True) | models.Q(share_percent__range=(0, 100)))
+                & (
+                    models.Q(share_percent_high__isnull=True)
+                    | models.Q(share_percent_high__gte=models.F("share_percent"))
+                )
+                & (models.Q(share_percent_high__isnull=True) | models.Q(share_percent_high__lte=100)),
+                name="vendor_share_percent_0_to_100",
+                violation_error_message="A share is a percentage between 0 and 100, low before high.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(share_percent__isnull=True) | models.Q(share_amount__isnull=True),
+                name="vendor_share_percent_or_amount",
+                violation_error_message="Give a share as a percentage or as an amount, not both.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(share_amount__isnull=True) | models.Q(share_amount__gte=0),
+                name="vendor_share_amount_not_negative",
+                violation_error_message="A share's amount cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} in {self.investment}"
 
 
 class FigureSlice(models.Model):

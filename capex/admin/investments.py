@@ -25,7 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from capex.admin.extraction import extract_view
 from capex.choices import FxBasis, WorkflowState
-from capex.models import Citation, Investment
+from capex.models import Citation, Investment, VendorShare
 from capex.resources import InvestmentResource
 from capex.services.investments import citation_add, investment_create, investment_update
 from capex.services.workflow import (
@@ -67,7 +67,7 @@ class CitationInline(admin.StackedInline):
     """The evidence for the figure: a source and the exact words in it. The quote is required."""
 
     model = Citation
-    fields = [("source", "locator"), "quote"]
+    fields = [("source", "locator"), "quote", "note"]
     autocomplete_fields = ["source"]
     extra = 1
     classes = ["citations"]
@@ -79,6 +79,32 @@ class CitationInline(admin.StackedInline):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "quote":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 100})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def has_add_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_delete_permission(request, obj)
+
+
+class VendorShareInline(admin.TabularInline):
+    """
+    The chip vendors' shares, where the source states them. Vendors that share one stated share
+    ("about 60% from Huawei and Cambricon") get the same group and the same percentage.
+    """
+
+    model = VendorShare
+    fields = ["vendor", "share_percent", "share_percent_high", "share_amount", "group", "quote"]
+    autocomplete_fields = ["vendor"]
+    extra = 0
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "quote":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 60})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None):
@@ -185,7 +211,7 @@ class EstimatedCountPaginator(Paginator):
 class InvestmentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [InvestmentResource]
     formats = [CSV, XLSX]
-    inlines = [CitationInline, ComponentInline]
+    inlines = [CitationInline, VendorShareInline, ComponentInline]
     list_display = [
         "company",
         "title",
@@ -200,6 +226,7 @@ class InvestmentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     list_display_links = ["title"]
     list_filter = [
         "state",
+        "measure",
         "evidence",
         "scope",
         "workload",
@@ -247,9 +274,9 @@ class InvestmentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("How much", {"fields": [("amount", "amount_high"), "qualifier", "currency"]}),
+        ("How much", {"fields": [("amount", "amount_high"), "qualifier", "currency", "measure"]}),
         ("What for", {"fields": ["scope", "target_countries", "category", "workload", "chip_vendors"]}),
-        ("How sure", {"fields": ["evidence", "status", "disputed", "dispute_note"]}),
+        ("How sure", {"fields": ["evidence", "status", "disputed", "dispute_note", "last_checked_on"]}),
         ("Structure", {"fields": ["parent", "supersedes"]}),
         (
             "Workflow",

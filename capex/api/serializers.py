@@ -7,8 +7,8 @@ publication) live in capex.services and Investment.clean().
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from capex.choices import Category, Evidence, Qualifier, Scope, Status, WorkflowState, Workload
-from capex.models import MONEY, Citation, Investment
+from capex.choices import Category, Evidence, Measure, Qualifier, Scope, Status, WorkflowState, Workload
+from capex.models import MONEY, Citation, Investment, VendorShare
 from capex.services.workflow import REASON_MAX_LENGTH
 from companies.api.serializers import CompanyRefSerializer
 from companies.filters import COUNTRY_CHOICES
@@ -95,9 +95,10 @@ class CitationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Citation
-        fields = ["id", "source", "quote", "locator"]
+        fields = ["id", "source", "quote", "locator", "note"]
         extra_kwargs = {
             "id": {"help_text": "Identifier of the citation."},
+            "note": {"help_text": 'What a reader should know about this evidence, e.g. "original not read".'},
             "quote": {"help_text": "The exact words in the source that support the figure."},
             "locator": {"help_text": 'Where in the source: "paragraph 3", "p. 14".'},
         }
@@ -111,6 +112,23 @@ class CitationWriteSerializer(serializers.Serializer):
     locator = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text='Where in the source: "paragraph 3", "p. 14".'
     )
+
+
+class VendorShareSerializer(serializers.ModelSerializer):
+    """A chip vendor's share of a figure, as the source states it."""
+
+    vendor = CompanyRefSerializer(read_only=True, help_text="The chip vendor.")
+
+    class Meta:
+        model = VendorShare
+        fields = ["vendor", "share_percent", "share_percent_high", "share_amount", "group", "quote"]
+        extra_kwargs = {
+            "share_percent": {"help_text": "Percentage of the figure (the low end of a stated range)."},
+            "share_percent_high": {"help_text": "High end of a stated percentage range; null otherwise."},
+            "share_amount": {"help_text": "Amount in the figure's currency, where stated instead of a percentage."},
+            "group": {"help_text": "Vendors with the same group share one stated share."},
+            "quote": {"help_text": "The words the share comes from."},
+        }
 
 
 class InvestmentSerializer(serializers.ModelSerializer):
@@ -129,6 +147,14 @@ class InvestmentSerializer(serializers.ModelSerializer):
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, read_only=True, help_text="ISO 4217 currency.")
     usd_at_announcement = serializers.SerializerMethodField(help_text="In USD at the rate of the announcement date.")
     usd_latest = serializers.SerializerMethodField(help_text="In USD at the latest stored rate.")
+    measure = serializers.ChoiceField(
+        choices=Measure.choices,
+        read_only=True,
+        help_text="What the figure measures; totals never add different measures together.",
+    )
+    vendor_shares = VendorShareSerializer(
+        many=True, read_only=True, help_text="Shares of the chip vendors, where the source states them."
+    )
     scope = serializers.ChoiceField(
         choices=Scope.choices, read_only=True, help_text="Where the money is spent relative to the company's home."
     )
@@ -173,15 +199,18 @@ class InvestmentSerializer(serializers.ModelSerializer):
             "currency",
             "usd_at_announcement",
             "usd_latest",
+            "measure",
             "scope",
             "target_countries",
             "category",
             "workload",
             "chip_vendors",
+            "vendor_shares",
             "evidence",
             "disputed",
             "dispute_note",
             "status",
+            "last_checked_on",
             "state",
             "parent",
             "components",
@@ -280,6 +309,11 @@ class InvestmentUpdateSerializer(serializers.Serializer):
     qualifier = serializers.ChoiceField(
         choices=Qualifier.choices, required=False, help_text="How the amount is stated; `range` needs `amount_high`."
     )
+    measure = serializers.ChoiceField(
+        choices=Measure.choices,
+        required=False,
+        help_text="What the figure measures: AI investment, total capital expenditure, programme, equity, other.",
+    )
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, help_text="ISO 4217 currency, e.g. USD, CNY.")
     scope = serializers.ChoiceField(
         choices=Scope.choices, required=False, help_text="Where the money is spent relative to the company's home."
@@ -306,6 +340,9 @@ class InvestmentUpdateSerializer(serializers.Serializer):
         max_length=5000, required=False, allow_blank=True, help_text="Who disputes it and how."
     )
     status = serializers.ChoiceField(choices=Status.choices, required=False, help_text="Progress of the spending.")
+    last_checked_on = serializers.DateField(
+        required=False, allow_null=True, help_text="When the figure was last compared with its sources."
+    )
     parent = IdRelatedField(
         queryset=Investment.objects.all(),
         required=False,

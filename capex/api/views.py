@@ -43,7 +43,7 @@ from capex.api.serializers import (
 )
 from capex.choices import FxBasis
 from capex.filters import InvestmentFilterSet
-from capex.models import Citation, Investment, sees_drafts
+from capex.models import Citation, Investment, VendorShare, sees_drafts
 from capex.selectors import DIMENSIONS, UNSPECIFIED, YEAR_MODES, Breakdown, Bucket, Measures, breakdown
 from capex.services import (
     citation_add,
@@ -135,6 +135,7 @@ class InvestmentViewSet(SharedPerDataVersion, ResourceViewSet):
                     to_attr="visible_components",
                 ),
                 Prefetch("citations", queryset=Citation.objects.select_related("source__publisher").order_by("id")),
+                Prefetch("vendor_shares", queryset=VendorShare.objects.select_related("vendor")),
             )
         )
 

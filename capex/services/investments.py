@@ -115,11 +115,19 @@ def _move_components(headline: Investment, *, by: AbstractBaseUser | None) -> No
 
 @transaction.atomic
 def citation_add(
-    *, investment: Investment, source: Source, quote: str, locator: str = "", by: AbstractBaseUser | None = None
+    *,
+    investment: Investment,
+    source: Source,
+    quote: str,
+    locator: str = "",
+    note: str = "",
+    by: AbstractBaseUser | None = None,
 ) -> Citation:
     """Attach the exact supporting words of a source to a draft figure; `by` is recorded in its history."""
     _require_draft(investment)
-    citation = Citation(investment=investment, source=source, quote=quote.strip(), locator=locator.strip())
+    citation = Citation(
+        investment=investment, source=source, quote=quote.strip(), locator=locator.strip(), note=note.strip()
+    )
     _record_author(citation, by)
     citation.full_clean()
     citation.save()
