@@ -238,17 +238,22 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Login lockout (django-axes), within OWASP ASVS 4.0 2.2.1 (at most 100 failed attempts per hour
-# on one account): after AXES_FAILURE_LIMIT failures an account is locked for AXES_COOLOFF_MINUTES,
-# whatever address the attempts come from, so at most limit x 60 / cool-off failures an hour.
+# on one account from one client): after AXES_FAILURE_LIMIT failures a user name is locked for that
+# client address for AXES_COOLOFF_MINUTES, so at most limit x 60 / cool-off failures an hour.
 # The lock is temporary, so a locked account is a nuisance for minutes, not a denial of service.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-# Either count locks: one account from anywhere, or one client address trying many accounts.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A lock is on a user name from one client address: behind a load balancer that the app does not
+# trust (TRUSTED_PROXY_COUNT=0) every request has the balancer's address, and a lock on the address
+# alone would lock everyone out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Behind N trusted proxies the client address is the Nth from the right in X-Forwarded-For;
-# with none (the default) only the socket address counts, which a client cannot forge.
+# with none (the default) only the socket address counts, which a client cannot forge. The one
+# setting the throttles (NUM_PROXIES below), the lockout and gunicorn's access log all read.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front of the app.")
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 AXES_VERBOSE = False
 AXES_RESET_ON_SUCCESS = True
@@ -290,6 +295,8 @@ REST_FRAMEWORK = {
         "login": env.str("API_THROTTLE_LOGIN", default="10/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # X-Forwarded-For is believed only from this many proxies (config.client_ip).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 # API tokens (django-rest-knox): only a hash is stored; each token expires and can be revoked.
