@@ -8,13 +8,13 @@ from django.urls import include, path, re_path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox import views as knox_views
 from rest_framework import serializers
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import BasicAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from config.api.authentication import TokenAuthentication
+from config.api.authentication import SessionAuthentication, TokenAuthentication
 from config.api.throttling import LoginRateThrottle
 from config.api.views import ApiViewMixin
 

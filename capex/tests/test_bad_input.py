@@ -14,6 +14,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
+from rest_framework.test import APIClient
 
 from capex.models import Citation, Investment
 from capex.tests.factories import CitationFactory, PublishedInvestmentFactory
@@ -153,6 +154,56 @@ def test_a_10_mb_form_to_the_admin_is_refused_without_storing_anything(client, s
 
     assert response.status_code == 400
     assert Company.objects.count() == before
+
+
+DEEP = b'{"title":' * 100_000 + b"1" + b"}" * 100_000
+
+
+def session_client(persona: str) -> APIClient:
+    """A browser-like client: signed in by session, sending the CSRF cookie and header."""
+    from capex.tests.fixtures.personas import make_user
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(make_user(persona))
+    client.cookies["csrftoken"] = "c" * 32
+    client.defaults["HTTP_X_CSRFTOKEN"] = "c" * 32
+    return client
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "viewer"])
+def test_a_deeply_nested_body_is_refused_by_the_permission_check_before_it_is_read(persona):
+    client = api_client(persona)
+    client.raise_request_exception = False
+    response = post_raw(client, DEEP)
+    assert response.status_code == (401 if persona == "anonymous" else 403)
+    assert response["Content-Type"] == "application/json"
+
+
+def test_a_deeply_nested_body_from_a_session_without_permission_is_a_403_before_it_is_read():
+    client = session_client("Viewer")
+    client.raise_request_exception = False
+    response = post_raw(client, DEEP)
+    assert response.status_code == 403
+    assert response.json() == {"detail": "You do not have permission to perform this action."}
+
+
+def test_a_session_write_without_the_csrf_header_is_still_refused(sample):
+    client = session_client("Editor")
+    del client.defaults["HTTP_X_CSRFTOKEN"]
+    response = client.post(LIST, new_figure(), format="json")
+    assert response.status_code == 403
+    assert response.json()["detail"].startswith("CSRF Failed")
+
+
+@pytest.mark.parametrize("how", ["token", "session"])
+def test_a_deeply_nested_body_from_an_authorised_client_is_a_json_400(sample, how):
+    client = api_client("editor") if how == "token" else session_client("Editor")
+    client.raise_request_exception = False
+    before = stored_counts()
+    response = post_raw(client, DEEP)
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
+    assert stored_counts() == before
 
 
 def test_a_wrong_content_type_is_a_415(sample):
