@@ -5,6 +5,7 @@ in config/urls.py, outside the version prefix.
 """
 
 from django.urls import include, path, re_path
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox import views as knox_views
 from rest_framework import serializers
@@ -82,7 +83,10 @@ class TokenLoginView(ApiViewMixin, knox_views.LoginView):
         ),
     )
     def post(self, request, format=None):
-        return super().post(request, format=format)
+        response = super().post(request, format=format)
+        # The answer holds a secret: no browser, proxy or cache may keep it.
+        add_never_cache_headers(response)
+        return response
 
 
 class TokenLogoutView(ApiViewMixin, knox_views.LogoutView):

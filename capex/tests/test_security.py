@@ -560,3 +560,65 @@ def test_the_access_log_shows_the_client_address_the_proxies_vouch_for(monkeypat
     without = AccessLogger(Config()).atoms(response, request, environ, duration(seconds=0))
     assert behind_one["h"] == "198.51.100.9"
     assert without["h"] == "10.0.0.2"
+
+
+# --- tokens end with the password or the account ------------------------------------------------
+
+
+def token_client(account) -> APIClient:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=account)[1]}")
+    return api
+
+
+@pytest.mark.django_db
+def test_a_password_change_revokes_the_users_tokens(account):
+    api = token_client(account)
+    assert api.post("/api/v1/auth/logout-all/").status_code == 204  # the token worked
+    api = token_client(account)
+    account.set_password("a-new-passphrase-2")
+    account.save()
+    assert AuthToken.objects.filter(user=account).count() == 0
+    assert api.post("/api/v1/auth/logout/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_password_changed_in_the_admin_revokes_the_users_tokens(client, account):
+    other = get_user_model().objects.create_user("tool", "tool@example.org", "a-long-passphrase-3")
+    api = token_client(other)
+    client.force_login(account)
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[other.pk]),
+        {"password1": "a-new-passphrase-4", "password2": "a-new-passphrase-4", "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    assert api.post("/api/v1/auth/logout/").status_code == 401
+    assert AuthToken.objects.filter(user=other).count() == 0
+
+
+@pytest.mark.django_db
+def test_deactivating_a_user_revokes_their_tokens(account):
+    other = get_user_model().objects.create_user("tool", "tool@example.org", "a-long-passphrase-3")
+    api = token_client(other)
+    kept = token_client(account)
+    other.is_active = False
+    other.save()
+    assert AuthToken.objects.filter(user=other).count() == 0
+    assert api.post("/api/v1/auth/logout/").status_code == 401
+    assert kept.post("/api/v1/auth/logout/").status_code == 204  # other users' tokens stay
+
+
+@pytest.mark.django_db
+def test_saving_a_user_for_anything_else_keeps_their_tokens(account):
+    token_client(account)
+    account.email = "new@example.org"
+    account.save()
+    account.save(update_fields=["last_login"])
+    assert AuthToken.objects.filter(user=account).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_token_login_answer_is_never_stored_by_a_cache(account):
+    response = token_login().post("/api/v1/auth/login/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
