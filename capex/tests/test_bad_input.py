@@ -10,6 +10,8 @@ import base64
 import csv
 import io
 import json
+import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -422,6 +424,27 @@ def assert_no_formula(cells: list[str], where: str) -> None:
         assert not cell.startswith(DANGEROUS), f"{where}: {cell!r}"
 
 
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("-12.50", "-12.50"),
+        ("Meta", "Meta"),
+    ],
+)
+def test_one_rule_neutralises_formulas_for_every_export(cell, written):
+    from config.api.export import csv_cell
+    from config.spreadsheets import neutralise
+
+    assert neutralise(cell) == written
+    assert csv_cell(cell) == written
+
+
 def csv_rows(content: bytes) -> list[dict]:
     return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
@@ -451,6 +474,30 @@ def test_formulas_are_neutralised_in_the_explore_page_export(client, formulas):
     assert any(row["title"] == "'" + FORMULA for row in rows)
     for row in rows:
         assert_no_formula([value for value in row.values() if value], "explore export")
+
+
+@pytest.mark.parametrize("page", ["/", "/companies/formula/", "/compare/?companies=formula&companies=bytedance"])
+def test_formulas_are_neutralised_in_the_page_charts_csv(client, sample, formulas, page):
+    from html import unescape
+
+    from capex.conversions import conversions_recompute
+
+    Investment.objects.filter(pk=formulas.pk).update(amount=Decimal("900000000000"))
+    conversions_recompute()
+    html = client.get(page).content.decode()
+    links = sorted({unescape(link) for link in re.findall(r'href="(\?[^"]*download=[^"]+)"', html)})
+    assert links, page
+    cells = []
+    for link in links:
+        response = client.get(page.split("?")[0] + link)
+        assert response.status_code == 200, (link, response.content.decode()[:300])
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        for row in rows:
+            assert_no_formula([cell for cell in row if cell], f"{page} {link}")
+        cells += [cell for row in rows for cell in row]
+    if page.startswith("/companies/"):
+        return  # a company's own page names no company in its charts
+    assert any(cell.startswith("'+1+1") for cell in cells), cells
 
 
 def export_form(client, model_path: str, file_format: str) -> dict:
