@@ -6,8 +6,8 @@ Two ways to run, one module:
 * Embedded default (no variables at all): SQLite next to manage.py, the local-memory
   cache, Celery tasks run in process, DEBUG on. This is what `make run` and `make test` use.
 * Production (DATABASE_URL set, as in docker-compose.yml): PostgreSQL through psycopg 3,
-  Redis as Celery broker and cache, DEBUG off unless asked for. With DEBUG off a missing
-  SECRET_KEY or ALLOWED_HOSTS stops the start with a clear message.
+  Redis as Celery broker and cache, DEBUG off unless asked for. With DEBUG off a missing,
+  placeholder or short SECRET_KEY, or a missing ALLOWED_HOSTS, stops the start with a clear message.
 
 Every variable is listed in .env.example.
 """
@@ -52,6 +52,21 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. With DEBUG off the app needs SECRET_KEY (or SECRET_KEY_FILE) "
             "in the environment; see .env.example."
         )
+
+# Values from examples and tutorials, which an attacker tries first; Django's own generated
+# development keys start with "django-insecure-".
+PLACEHOLDER_SECRET_KEYS = ("change-me", "changeme", "change_me", "secret", "insecure", "django-insecure")
+# The command that makes a key, not a key.
+KEY_COMMAND = (
+    'python -c "from django.core.management.utils import get_random_secret_key; print(get_random_secret_key())"'
+)
+if not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.lower().startswith(PLACEHOLDER_SECRET_KEYS)
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is a placeholder or too weak: with DEBUG off it needs at least 50 characters, 5 of "
+        f"them different, and must not start like an example value. Make one with: {KEY_COMMAND}"
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not ALLOWED_HOSTS:

@@ -164,6 +164,34 @@ def test_a_missing_secret_key_stops_a_production_start():
 # --- the admin path ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        "change-me",
+        "changeme-" + "a" * 60,
+        "secret",
+        "django-insecure-" + secrets.token_urlsafe(50),
+        "insecure-" + secrets.token_urlsafe(50),
+        "short-but-random-Zq81",
+        "ab" * 40,
+    ],
+)
+def test_a_placeholder_or_weak_secret_key_stops_a_production_start(key):
+    result = manage(production_env(SECRET_KEY=key), "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    assert "get_random_secret_key()" in result.stderr
+    if len(key) > 10:
+        assert key not in result.stderr  # the message never repeats the secret
+
+
+def test_a_generated_secret_key_is_accepted_and_debug_allows_a_weak_one():
+    from django.core.management.utils import get_random_secret_key
+
+    assert manage(production_env(SECRET_KEY=get_random_secret_key()), "check").returncode == 0
+    assert manage(production_env(SECRET_KEY="change-me", DEBUG="true"), "check").returncode == 0
+
+
 def test_the_admin_is_served_at_the_configured_path_only(tmp_path):
     code = (
         "import os, django\n"
