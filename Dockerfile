@@ -13,8 +13,9 @@ RUN pip install -r requirements.txt
 
 COPY . .
 
-# Static files are collected at build time; the throwaway key only lets settings load.
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+# Static files are collected at build time; the throwaway random key only lets settings load.
+RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput \
     && rm -f /tmp/build.sqlite3 \
     && useradd --system --uid 10001 --home /app app \

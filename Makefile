@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine with Python 3.11 and make:
-#   make run    virtualenv, install, migrate, sample data, bundled rates, server on 127.0.0.1:8000
+#   make run    virtualenv, install, migrate, curated data, bundled rates, server on 127.0.0.1:8000
 #   make test   the whole test suite
 # Both use the embedded default (SQLite, tasks in process) unless DATABASE_URL / REDIS_URL are set.
 
@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format check migrate data sample-data rates admin-password e2e clean backup restore
+.PHONY: run test lint format check audit migrate data sample-data rates admin-password e2e clean backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d); set PYTHON=/path/to/python3.11" % sys.version_info[:2])'
@@ -52,6 +52,11 @@ format: $(STAMP)
 check: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
+
+# pip-audit against the pinned requirements; prints "audit skipped: advisory service unreachable"
+# (and succeeds) when the advisory service cannot be reached, fails on a known vulnerability.
+audit: $(STAMP)
+	$(BIN)/python scripts/audit.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts .pytest_cache .ruff_cache

@@ -29,6 +29,10 @@ preload_app = True
 # One line per request on stdout; the benchmark turns it off (GUNICORN_ACCESSLOG="").
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
+# The access log's client address follows TRUSTED_PROXY_COUNT, as the throttles and the lockout do.
+logger_class = "config.access_log.AccessLogger"
+# Addresses whose X-Forwarded-Proto gunicorn believes (the TLS proxy's); client addresses are
+# taken from X-Forwarded-For only through TRUSTED_PROXY_COUNT (config/client_ip.py).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

@@ -5,7 +5,8 @@ conversions of many figures (a million by default) with the set-based SQL.
 Run it against a scratch database (it refuses one that already holds figures or rates unless
 --reset, which deletes them):
 
-    DATABASE_URL=postgres://USER@HOST:5432/capex_bench SECRET_KEY=x ALLOWED_HOSTS=localhost \
+    DATABASE_URL=postgres://USER@HOST:5432/capex_bench \
+    SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=localhost \
         .venv/bin/python bench/rates_benchmark.py --figures 1000000
 
 It prints Markdown for BENCHMARKS.md. Timings are wall-clock seconds on this machine; nothing here

@@ -3,7 +3,8 @@ Benchmark of the full recompute that new rates start: the USD conversions of eve
 the rebuild of the stored slices that totals are summed from (`conversions_recompute_all`), on
 the synthetic data set that `bench/run` loads, with its components, ranges and currencies.
 
-    DATABASE_URL=postgres://USER@HOST:5432/capex_bench_large SECRET_KEY=x ALLOWED_HOSTS=localhost \
+    DATABASE_URL=postgres://USER@HOST:5432/capex_bench_large \
+    SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=localhost \
         .venv/bin/python bench/recompute_benchmark.py --repeat 3
 
 It rewrites derived data only (conversions and slices, to the same values when no rate changed),

@@ -5,16 +5,17 @@ in config/urls.py, outside the version prefix.
 """
 
 from django.urls import include, path, re_path
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox import views as knox_views
 from rest_framework import serializers
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import BasicAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from config.api.authentication import TokenAuthentication
+from config.api.authentication import SessionAuthentication, TokenAuthentication
 from config.api.throttling import LoginRateThrottle
 from config.api.views import ApiViewMixin
 
@@ -82,7 +83,10 @@ class TokenLoginView(ApiViewMixin, knox_views.LoginView):
         ),
     )
     def post(self, request, format=None):
-        return super().post(request, format=format)
+        response = super().post(request, format=format)
+        # The answer holds a secret: no browser, proxy or cache may keep it.
+        add_never_cache_headers(response)
+        return response
 
 
 class TokenLogoutView(ApiViewMixin, knox_views.LogoutView):

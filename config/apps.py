@@ -8,6 +8,7 @@ class SiteConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self) -> None:
-        from config import db
+        from config import db, tokens
 
         db.connect()
+        tokens.connect()

@@ -6,8 +6,8 @@ Two ways to run, one module:
 * Embedded default (no variables at all): SQLite next to manage.py, the local-memory
   cache, Celery tasks run in process, DEBUG on. This is what `make run` and `make test` use.
 * Production (DATABASE_URL set, as in docker-compose.yml): PostgreSQL through psycopg 3,
-  Redis as Celery broker and cache, DEBUG off unless asked for. With DEBUG off a missing
-  SECRET_KEY or ALLOWED_HOSTS stops the start with a clear message.
+  Redis as Celery broker and cache, DEBUG off unless asked for. With DEBUG off a missing,
+  placeholder or short SECRET_KEY, or a missing ALLOWED_HOSTS, stops the start with a clear message.
 
 Every variable is listed in .env.example.
 """
@@ -52,6 +52,21 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. With DEBUG off the app needs SECRET_KEY (or SECRET_KEY_FILE) "
             "in the environment; see .env.example."
         )
+
+# Values from examples and tutorials, which an attacker tries first; Django's own generated
+# development keys start with "django-insecure-".
+PLACEHOLDER_SECRET_KEYS = ("change-me", "changeme", "change_me", "secret", "insecure", "django-insecure")
+# The command that makes a key, not a key.
+KEY_COMMAND = (
+    'python -c "from django.core.management.utils import get_random_secret_key; print(get_random_secret_key())"'
+)
+if not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.lower().startswith(PLACEHOLDER_SECRET_KEYS)
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is a placeholder or too weak: with DEBUG off it needs at least 50 characters, 5 of "
+        f"them different, and must not start like an example value. Make one with: {KEY_COMMAND}"
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not ALLOWED_HOSTS:
@@ -238,17 +253,22 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Login lockout (django-axes), within OWASP ASVS 4.0 2.2.1 (at most 100 failed attempts per hour
-# on one account): after AXES_FAILURE_LIMIT failures an account is locked for AXES_COOLOFF_MINUTES,
-# whatever address the attempts come from, so at most limit x 60 / cool-off failures an hour.
+# on one account from one client): after AXES_FAILURE_LIMIT failures a user name is locked for that
+# client address for AXES_COOLOFF_MINUTES, so at most limit x 60 / cool-off failures an hour.
 # The lock is temporary, so a locked account is a nuisance for minutes, not a denial of service.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-# Either count locks: one account from anywhere, or one client address trying many accounts.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A lock is on a user name from one client address: behind a load balancer that the app does not
+# trust (TRUSTED_PROXY_COUNT=0) every request has the balancer's address, and a lock on the address
+# alone would lock everyone out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Behind N trusted proxies the client address is the Nth from the right in X-Forwarded-For;
-# with none (the default) only the socket address counts, which a client cannot forge.
+# with none (the default) only the socket address counts, which a client cannot forge. The one
+# setting the throttles (NUM_PROXIES below), the lockout and gunicorn's access log all read.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front of the app.")
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 AXES_VERBOSE = False
 AXES_RESET_ON_SUCCESS = True
@@ -266,7 +286,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so an anonymous write is answered 401 with a WWW-Authenticate challenge.
         "config.api.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "config.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.ModelPermissionsOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -276,7 +296,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -290,6 +310,8 @@ REST_FRAMEWORK = {
         "login": env.str("API_THROTTLE_LOGIN", default="10/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # X-Forwarded-For is believed only from this many proxies (config.client_ip).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 # API tokens (django-rest-knox): only a hash is stored; each token expires and can be revoked.

@@ -1,19 +1,26 @@
 """
-The admin's CSV and XLSX export formats, with spreadsheet formulas neutralised.
+Spreadsheet formulas neutralised in everything the project writes as CSV or XLSX (OWASP's
+advice against CSV injection): the API's CSV (`?format=csv` and `export/`), the explore page's
+download, the pages' chart downloads and the admin's CSV and XLSX exports.
 
-A cell that starts with =, +, -, @, a tab or a carriage return is run as a formula by
-spreadsheet programs (CSV injection); in XLSX, openpyxl even writes such text as a formula.
-Every exported text cell that starts so gets a leading apostrophe, the same rule as the API's
-CSV exports (config.api.export.csv_cell), so a figure's title is shown, never executed.
+A cell that starts with =, +, -, @, a tab or a carriage return is run as a formula by spreadsheet
+programs; in XLSX, openpyxl even writes such text as a formula. `neutralise` is the one rule:
+such text gets a leading apostrophe, so it is shown, never executed. A plain number (a negative
+amount, "-12.50") is left as it is: it cannot be a formula.
 """
+
+import re
 
 from import_export.formats import base_formats
 
-from config.api.export import FORMULA_PREFIXES
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
 def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """The value as a spreadsheet cell that shows it: text that would run as a formula is quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

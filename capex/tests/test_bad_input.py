@@ -10,10 +10,13 @@ import base64
 import csv
 import io
 import json
+import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
+from rest_framework.test import APIClient
 
 from capex.models import Citation, Investment
 from capex.tests.factories import CitationFactory, PublishedInvestmentFactory
@@ -153,6 +156,56 @@ def test_a_10_mb_form_to_the_admin_is_refused_without_storing_anything(client, s
 
     assert response.status_code == 400
     assert Company.objects.count() == before
+
+
+DEEP = b'{"title":' * 100_000 + b"1" + b"}" * 100_000
+
+
+def session_client(persona: str) -> APIClient:
+    """A browser-like client: signed in by session, sending the CSRF cookie and header."""
+    from capex.tests.fixtures.personas import make_user
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(make_user(persona))
+    client.cookies["csrftoken"] = "c" * 32
+    client.defaults["HTTP_X_CSRFTOKEN"] = "c" * 32
+    return client
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "viewer"])
+def test_a_deeply_nested_body_is_refused_by_the_permission_check_before_it_is_read(persona):
+    client = api_client(persona)
+    client.raise_request_exception = False
+    response = post_raw(client, DEEP)
+    assert response.status_code == (401 if persona == "anonymous" else 403)
+    assert response["Content-Type"] == "application/json"
+
+
+def test_a_deeply_nested_body_from_a_session_without_permission_is_a_403_before_it_is_read():
+    client = session_client("Viewer")
+    client.raise_request_exception = False
+    response = post_raw(client, DEEP)
+    assert response.status_code == 403
+    assert response.json() == {"detail": "You do not have permission to perform this action."}
+
+
+def test_a_session_write_without_the_csrf_header_is_still_refused(sample):
+    client = session_client("Editor")
+    del client.defaults["HTTP_X_CSRFTOKEN"]
+    response = client.post(LIST, new_figure(), format="json")
+    assert response.status_code == 403
+    assert response.json()["detail"].startswith("CSRF Failed")
+
+
+@pytest.mark.parametrize("how", ["token", "session"])
+def test_a_deeply_nested_body_from_an_authorised_client_is_a_json_400(sample, how):
+    client = api_client("editor") if how == "token" else session_client("Editor")
+    client.raise_request_exception = False
+    before = stored_counts()
+    response = post_raw(client, DEEP)
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
+    assert stored_counts() == before
 
 
 def test_a_wrong_content_type_is_a_415(sample):
@@ -371,6 +424,27 @@ def assert_no_formula(cells: list[str], where: str) -> None:
         assert not cell.startswith(DANGEROUS), f"{where}: {cell!r}"
 
 
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("-12.50", "-12.50"),
+        ("Meta", "Meta"),
+    ],
+)
+def test_one_rule_neutralises_formulas_for_every_export(cell, written):
+    from config.api.export import csv_cell
+    from config.spreadsheets import neutralise
+
+    assert neutralise(cell) == written
+    assert csv_cell(cell) == written
+
+
 def csv_rows(content: bytes) -> list[dict]:
     return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
@@ -400,6 +474,30 @@ def test_formulas_are_neutralised_in_the_explore_page_export(client, formulas):
     assert any(row["title"] == "'" + FORMULA for row in rows)
     for row in rows:
         assert_no_formula([value for value in row.values() if value], "explore export")
+
+
+@pytest.mark.parametrize("page", ["/", "/companies/formula/", "/compare/?companies=formula&companies=bytedance"])
+def test_formulas_are_neutralised_in_the_page_charts_csv(client, sample, formulas, page):
+    from html import unescape
+
+    from capex.conversions import conversions_recompute
+
+    Investment.objects.filter(pk=formulas.pk).update(amount=Decimal("900000000000"))
+    conversions_recompute()
+    html = client.get(page).content.decode()
+    links = sorted({unescape(link) for link in re.findall(r'href="(\?[^"]*download=[^"]+)"', html)})
+    assert links, page
+    cells = []
+    for link in links:
+        response = client.get(page.split("?")[0] + link)
+        assert response.status_code == 200, (link, response.content.decode()[:300])
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        for row in rows:
+            assert_no_formula([cell for cell in row if cell], f"{page} {link}")
+        cells += [cell for row in rows for cell in row]
+    if page.startswith("/companies/"):
+        return  # a company's own page names no company in its charts
+    assert any(cell.startswith("'+1+1") for cell in cells), cells
 
 
 def export_form(client, model_path: str, file_format: str) -> dict:

@@ -52,3 +52,21 @@ def test_source_page_lists_the_figures_it_supports_with_quotes_and_never_its_tex
 
 def test_unknown_source_is_404(client, figures):
     assert client.get(reverse("sources:detail", kwargs={"pk": 999999})).status_code == 404
+
+
+def test_editors_notes_are_shown_on_a_source_page_to_staff_only(client):
+    from django.contrib.auth import get_user_model
+
+    from sources.tests.factories import SourceFactory
+
+    note = "Ask Ana before citing: the FT piece was corrected twice."
+    source = SourceFactory(notes=note)
+    page = source.get_absolute_url()
+
+    assert note not in client.get(page).content.decode()
+    reader = get_user_model().objects.create_user("reader", "reader@example.org", "a-long-passphrase-1")
+    client.force_login(reader)
+    assert note not in client.get(page).content.decode()
+    staff = get_user_model().objects.create_user("editor", "editor@example.org", "a-long-passphrase-1", is_staff=True)
+    client.force_login(staff)
+    assert note in client.get(page).content.decode()

@@ -164,6 +164,34 @@ def test_a_missing_secret_key_stops_a_production_start():
 # --- the admin path ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        "change-me",
+        "changeme-" + "a" * 60,
+        "secret",
+        "django-insecure-" + secrets.token_urlsafe(50),
+        "insecure-" + secrets.token_urlsafe(50),
+        "short-but-random-Zq81",
+        "ab" * 40,
+    ],
+)
+def test_a_placeholder_or_weak_secret_key_stops_a_production_start(key):
+    result = manage(production_env(SECRET_KEY=key), "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    assert "get_random_secret_key()" in result.stderr
+    if len(key) > 10:
+        assert key not in result.stderr  # the message never repeats the secret
+
+
+def test_a_generated_secret_key_is_accepted_and_debug_allows_a_weak_one():
+    from django.core.management.utils import get_random_secret_key
+
+    assert manage(production_env(SECRET_KEY=get_random_secret_key()), "check").returncode == 0
+    assert manage(production_env(SECRET_KEY="change-me", DEBUG="true"), "check").returncode == 0
+
+
 def test_the_admin_is_served_at_the_configured_path_only(tmp_path):
     code = (
         "import os, django\n"
@@ -298,7 +326,7 @@ def test_the_lockout_stays_within_owasp_asvs_limits(settings):
     failures_per_hour = settings.AXES_FAILURE_LIMIT * 3600 / settings.AXES_COOLOFF_TIME.total_seconds()
     assert settings.AXES_FAILURE_LIMIT <= 10
     assert failures_per_hour <= 100
-    assert "username" in settings.AXES_LOCKOUT_PARAMETERS
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
 
 
 def test_a_lockout_setting_above_the_asvs_limit_stops_the_start():
@@ -442,3 +470,183 @@ def test_behind_one_proxy_the_address_it_saw_is_used_not_what_the_client_wrote(r
     assert client_ip(request) == "198.51.100.9"
     short = rf.get("/", REMOTE_ADDR="10.0.0.2")
     assert client_ip(short) == "10.0.0.2"
+
+
+# --- forwarded headers: trusted only from TRUSTED_PROXY_COUNT proxies ---------------------------
+
+
+def rotating_forwarded_for(count: int) -> list[str]:
+    return [f"198.51.100.{index}" for index in range(1, count + 1)]
+
+
+@pytest.mark.django_db
+def test_without_a_proxy_rotating_the_forwarded_header_does_not_escape_the_api_throttle(settings):
+    throttles_reset()
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "2/minute"},
+    }
+    api = APIClient(REMOTE_ADDR="203.0.113.7")
+    statuses = [
+        api.get("/api/v1/companies/", HTTP_X_FORWARDED_FOR=forged).status_code for forged in rotating_forwarded_for(3)
+    ]
+    assert statuses == [200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_without_a_proxy_rotating_the_forwarded_header_does_not_escape_the_login_throttle(account, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "3/minute"},
+    }
+    statuses = [
+        token_login("wrong").post("/api/v1/auth/login/", HTTP_X_FORWARDED_FOR=forged).status_code
+        for forged in rotating_forwarded_for(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
+
+
+@pytest.mark.django_db
+def test_without_a_proxy_rotating_the_forwarded_header_does_not_escape_the_login_lockout(client, account, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for forged in rotating_forwarded_for(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            "/admin/login/?next=/admin/", {"username": "root", "password": "wrong"}, HTTP_X_FORWARDED_FOR=forged
+        )
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "root", "password": "a-long-passphrase-1"},
+        HTTP_X_FORWARDED_FOR="192.0.2.200",
+    )
+    assert response.status_code == 429
+
+
+@pytest.mark.django_db
+def test_behind_one_proxy_the_throttle_counts_the_rightmost_forwarded_address(settings):
+    throttles_reset()
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "1/minute"},
+    }
+    api = APIClient(REMOTE_ADDR="10.0.0.2")
+    # The client writes what it likes on the left; the proxy appends the address it saw.
+    first = api.get("/api/v1/companies/", HTTP_X_FORWARDED_FOR="1.1.1.1, 198.51.100.9")
+    same_client = api.get("/api/v1/companies/", HTTP_X_FORWARDED_FOR="2.2.2.2, 198.51.100.9")
+    other_client = api.get("/api/v1/companies/", HTTP_X_FORWARDED_FOR="1.1.1.1, 198.51.100.10")
+    assert [first.status_code, same_client.status_code, other_client.status_code] == [200, 429, 200]
+
+
+@pytest.mark.django_db
+def test_behind_a_load_balancer_without_trusted_proxies_one_locked_account_does_not_lock_others(
+    client, account, settings
+):
+    """Every request comes from the balancer's address: the lock is on user name and address together."""
+    settings.TRUSTED_PROXY_COUNT = 0
+    other = get_user_model().objects.create_superuser("other", "other@example.org", "another-passphrase-2")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        admin_login(client, "wrong")
+    assert admin_login(client, "a-long-passphrase-1").status_code == 429
+    same_address = type(client)()
+    response = same_address.post(
+        "/admin/login/?next=/admin/", {"username": "other", "password": "another-passphrase-2"}
+    )
+    assert response.status_code == 302
+    assert same_address.session["_auth_user_id"] == str(other.pk)
+
+
+def test_drf_axes_and_the_access_log_read_the_one_proxy_setting():
+    env = production_env(TRUSTED_PROXY_COUNT="2")
+    seen = settings_in(env, "TRUSTED_PROXY_COUNT", "REST_FRAMEWORK")
+    assert seen["TRUSTED_PROXY_COUNT"] == 2
+    assert seen["REST_FRAMEWORK"]["NUM_PROXIES"] == 2
+    assert settings_in(production_env(), "REST_FRAMEWORK")["REST_FRAMEWORK"]["NUM_PROXIES"] == 0
+
+
+def test_the_access_log_shows_the_client_address_the_proxies_vouch_for(monkeypatch):
+    from datetime import timedelta as duration
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from config.access_log import AccessLogger
+
+    environ = {
+        "REMOTE_ADDR": "10.0.0.2",
+        "HTTP_X_FORWARDED_FOR": "1.1.1.1, 198.51.100.9",
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    response = SimpleNamespace(status="200 OK", sent=0, headers=[])
+    request = SimpleNamespace(headers=[])
+    monkeypatch.setenv("TRUSTED_PROXY_COUNT", "1")
+    behind_one = AccessLogger(Config()).atoms(response, request, environ, duration(seconds=0))
+    monkeypatch.setenv("TRUSTED_PROXY_COUNT", "0")
+    without = AccessLogger(Config()).atoms(response, request, environ, duration(seconds=0))
+    assert behind_one["h"] == "198.51.100.9"
+    assert without["h"] == "10.0.0.2"
+
+
+# --- tokens end with the password or the account ------------------------------------------------
+
+
+def token_client(account) -> APIClient:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=account)[1]}")
+    return api
+
+
+@pytest.mark.django_db
+def test_a_password_change_revokes_the_users_tokens(account):
+    api = token_client(account)
+    assert api.post("/api/v1/auth/logout-all/").status_code == 204  # the token worked
+    api = token_client(account)
+    account.set_password("a-new-passphrase-2")
+    account.save()
+    assert AuthToken.objects.filter(user=account).count() == 0
+    assert api.post("/api/v1/auth/logout/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_password_changed_in_the_admin_revokes_the_users_tokens(client, account):
+    other = get_user_model().objects.create_user("tool", "tool@example.org", "a-long-passphrase-3")
+    api = token_client(other)
+    client.force_login(account)
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[other.pk]),
+        {"password1": "a-new-passphrase-4", "password2": "a-new-passphrase-4", "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    assert api.post("/api/v1/auth/logout/").status_code == 401
+    assert AuthToken.objects.filter(user=other).count() == 0
+
+
+@pytest.mark.django_db
+def test_deactivating_a_user_revokes_their_tokens(account):
+    other = get_user_model().objects.create_user("tool", "tool@example.org", "a-long-passphrase-3")
+    api = token_client(other)
+    kept = token_client(account)
+    other.is_active = False
+    other.save()
+    assert AuthToken.objects.filter(user=other).count() == 0
+    assert api.post("/api/v1/auth/logout/").status_code == 401
+    assert kept.post("/api/v1/auth/logout/").status_code == 204  # other users' tokens stay
+
+
+@pytest.mark.django_db
+def test_saving_a_user_for_anything_else_keeps_their_tokens(account):
+    token_client(account)
+    account.email = "new@example.org"
+    account.save()
+    account.save(update_fields=["last_login"])
+    assert AuthToken.objects.filter(user=account).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_token_login_answer_is_never_stored_by_a_cache(account):
+    response = token_login().post("/api/v1/auth/login/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]

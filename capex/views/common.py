@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from capex.choices import FxBasis
 from capex.selectors import YEAR_MODES
+from config.spreadsheets import neutralise
 
 BASIS_LABELS = {
     FxBasis.ANNOUNCEMENT: "Rate on the announcement date",
@@ -120,5 +121,5 @@ def csv_response(rows, *, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerows(rows)
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
     return response

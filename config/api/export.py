@@ -21,9 +21,9 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from config.spreadsheets import neutralise
+
 BATCH_SIZE = 500
-# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -90,10 +90,7 @@ def csv_cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, list | tuple):
         return csv_cell("; ".join(csv_cell(item) for item in value))
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    return neutralise(str(value))
 
 
 def _json_default(value: Any) -> Any:

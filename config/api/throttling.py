@@ -15,8 +15,14 @@ at 120 or at a million requests a minute. When the cache is down the request is 
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
+from config.client_ip import client_ip
+
 
 class _CountingThrottleMixin:
+    def get_ident(self, request):
+        """The client address by the same rule as the login lockout and the access log."""
+        return client_ip(request)
+
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 

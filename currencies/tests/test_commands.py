@@ -80,3 +80,38 @@ def test_rates_refresh_rejects_a_bad_date():
 def test_rates_refresh_rejects_an_unknown_provider():
     with pytest.raises(CommandError, match="invalid choice: 'fed'"):
         call_command("rates_refresh", "--provider", "fed")
+
+
+# --- rates_load_bundled --if-empty: what bin/release runs on every deploy -----------------------
+
+
+@pytest.fixture
+def bundled_load(monkeypatch):
+    """The bundled load, recorded instead of run (it reads the whole ECB history)."""
+    calls = []
+    monkeypatch.setattr(
+        "currencies.management.commands.rates_load_bundled.rates_load_bundled", lambda: calls.append("load") or []
+    )
+    return calls
+
+
+def test_rates_load_bundled_if_empty_loads_on_a_fresh_database(bundled_load, capsys):
+    call_command("rates_load_bundled", "--if-empty")
+
+    assert bundled_load == ["load"]
+
+
+def test_rates_load_bundled_if_empty_leaves_stored_rates_alone(bundled_load, capsys):
+    ExchangeRate.objects.create(provider="ecb", base="EUR", currency="USD", date=date(2025, 1, 20), rate="1.04")
+
+    call_command("rates_load_bundled", "--if-empty")
+
+    assert bundled_load == []
+    assert "Exchange rates are in place; nothing to do." in capsys.readouterr().out
+
+
+def test_the_release_step_loads_the_bundled_rates_when_there_are_none():
+    from pathlib import Path
+
+    release = (Path(__file__).resolve().parents[2] / "bin" / "release").read_text()
+    assert "python manage.py rates_load_bundled --if-empty" in release

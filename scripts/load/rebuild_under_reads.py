@@ -9,7 +9,8 @@ server-side prepared statements (as the app does after a statement's fifth run),
 `slices_refresh()` runs in this process. Run it against a database with slices, e.g. the
 benchmark's:
 
-    DATABASE_URL=postgres://USER@HOST:5432/capex_bench_large SECRET_KEY=x ALLOWED_HOSTS=localhost \\
+    DATABASE_URL=postgres://USER@HOST:5432/capex_bench_large \\
+    SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=localhost \\
         .venv/bin/python scripts/load/rebuild_under_reads.py
 
 Prints one RESULT line of JSON, for RELIABILITY.md; exits 1 if a read failed or came back empty.

@@ -97,7 +97,7 @@ class SourceSerializer(serializers.ModelSerializer):
             "accessed_on": {"help_text": "When an editor last read it."},
             "language": {"help_text": "Language code (BCP 47), e.g. en, zh."},
             "paywalled": {"help_text": "Whether reading it needs a subscription."},
-            "notes": {"help_text": "Editors' notes on the source, e.g. a denial reported elsewhere."},
+            "notes": {"help_text": "Editors' notes on the source, for each other; only staff see them."},
             "created_at": {"help_text": "When the record was created."},
             "updated_at": {"help_text": "When the record last changed."},
         }
@@ -105,6 +105,18 @@ class SourceSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.URLField())
     def get_web_url(self, source: Source) -> str:
         return absolute(self.context.get("request"), source.get_absolute_url())
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not is_staff(self.context.get("request")):
+            # Editors write notes for each other; readers see the source, not the conversation.
+            data.pop("notes", None)
+        return data
+
+
+def is_staff(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user and user.is_staff)
 
 
 class SourceWriteSerializer(serializers.Serializer):

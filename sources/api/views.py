@@ -11,6 +11,7 @@ from sources.api.serializers import (
     PublisherWriteSerializer,
     SourceSerializer,
     SourceWriteSerializer,
+    is_staff,
 )
 from sources.filters import PublisherFilterSet, SourceFilterSet
 from sources.models import Publisher, Source
@@ -23,7 +24,7 @@ PUBLISHER_EXPORT = ExportSpec(
     values=("id", "name", "domain", "kind", "default_reliability"),
 )
 
-SOURCE_EXPORT = ExportSpec(
+SOURCE_EXPORT_STAFF = ExportSpec(
     columns=(
         Column("id"),
         Column("title"),
@@ -54,6 +55,11 @@ SOURCE_EXPORT = ExportSpec(
         "notes",
         "updated_at",
     ),
+)
+# Editors' notes are for staff (see SourceSerializer): everyone else's tables leave them out.
+SOURCE_EXPORT = ExportSpec(
+    columns=tuple(column for column in SOURCE_EXPORT_STAFF.columns if column.name != "notes"),
+    values=tuple(name for name in SOURCE_EXPORT_STAFF.values if name != "notes"),
 )
 
 
@@ -94,8 +100,11 @@ class SourceViewSet(ResourceViewSet):
         "id": "Order of entry.",
         "updated_at": "Last change of the record.",
     }
-    export_spec = SOURCE_EXPORT
     export_name = "sources"
+
+    @property
+    def export_spec(self) -> ExportSpec:
+        return SOURCE_EXPORT_STAFF if is_staff(self.request) else SOURCE_EXPORT
 
     def get_serializer_class(self):
         return SourceWriteSerializer if self.action in ("create", "partial_update") else SourceSerializer

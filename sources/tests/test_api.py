@@ -96,3 +96,38 @@ def test_an_editor_creates_a_publisher_and_a_duplicate_is_refused(ft):
     assert created.json()["kind"] == "newswire"
     assert duplicate.status_code == 400
     assert "name" in duplicate.json()
+
+
+# --- editors' notes are for staff -------------------------------------------------------------
+
+NOTE = "Ask Ana before citing: the FT piece was corrected twice."
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "signed_in_not_staff"])
+def test_editors_notes_are_not_shown_to_readers_in_the_api(persona):
+    from django.contrib.auth import get_user_model
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
+
+    source = SourceFactory(notes=NOTE)
+    client = APIClient()
+    if persona == "signed_in_not_staff":
+        user = get_user_model().objects.create_user("tool", "tool@example.org", "a-long-passphrase-1")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
+    detail = client.get(f"/api/v1/sources/{source.pk}/")
+    listing = client.get("/api/v1/sources/")
+    page_csv = client.get("/api/v1/sources/?format=csv")
+    export = client.get("/api/v1/sources/export/?format=csv")
+    assert "notes" not in detail.json()
+    assert all("notes" not in row for row in listing.json()["results"])
+    for response in (detail, listing, page_csv):
+        assert NOTE not in response.content.decode()
+    assert NOTE not in b"".join(export.streaming_content).decode()
+    assert "notes" not in page_csv.content.decode().splitlines()[0].split(",")
+
+
+def test_staff_read_the_editors_notes_in_the_api():
+    source = SourceFactory(notes=NOTE)
+    client = api_client("viewer")
+    assert client.get(f"/api/v1/sources/{source.pk}/").json()["notes"] == NOTE
+    assert NOTE in b"".join(client.get("/api/v1/sources/export/?format=csv").streaming_content).decode()

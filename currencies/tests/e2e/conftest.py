@@ -5,6 +5,7 @@ beat ...`), against this test's PostgreSQL database and the Redis in REDIS_URL.
 """
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -162,7 +163,7 @@ def celery_processes(tmp_path, ecb_server) -> Iterator[CeleryProcesses]:
         "ECB_BASE_URL": ecb_server.base_url,
         "RATES_DEFAULT_PROVIDER": "ecb",
         "RATES_REFRESH_INTERVAL_SECONDS": str(REFRESH_INTERVAL_SECONDS),
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or "end-to-end-test-secret-key",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS") or "localhost",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "PYTHONUNBUFFERED": "1",
