@@ -430,7 +430,8 @@ class VendorShare(models.Model):
 class FigureSlice(models.Model):
     """
     One part of a countable figure's USD value on one basis, as `capex.selectors.figure_slices`
-    cuts it: derived data, so that totals are sums in SQL rather than a walk over every figure.
+    cuts it (a component or the remainder, one vendor bucket, one calendar year of its period):
+    derived data, so that totals are sums in SQL rather than a walk over every figure.
 
     `capex.services.slices` keeps the table in step: the workflow rewrites a figure's slices
     when it is published or returned to draft, the conversions after every recompute, and a
@@ -472,8 +473,18 @@ class FigureSlice(models.Model):
     category = models.CharField(max_length=20, choices=Category.choices)
     workload = models.CharField(max_length=20, choices=Workload.choices)
     vendors = models.CharField(
-        max_length=500, blank=True, help_text="Ids of the origin's chip vendors, ascending, joined by commas."
+        max_length=500,
+        blank=True,
+        help_text="Ids of the vendors of this part's bucket (see vendor_kind), ascending, joined by commas.",
     )
+    vendor_kind = models.CharField(
+        max_length=12,
+        default="unspecified",
+        help_text="share (one vendor's stated share), group (a group's shared share), unallocated, unspecified.",
+    )
+    measure = models.CharField(max_length=20, choices=Measure.choices, help_text="The headline's measure.")
+    year = models.PositiveSmallIntegerField(help_text="The calendar year this part falls in, spread over the period.")
+    high_open = models.BooleanField(default=False, help_text='The headline says "at least": its high bound is open.')
     low_mills = models.BigIntegerField(null=True, blank=True)
     high_mills = models.BigIntegerField(null=True, blank=True)
     point_mills = models.BigIntegerField(null=True, blank=True)
@@ -481,6 +492,7 @@ class FigureSlice(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["basis", "company"], name="slice_basis_company"),
+            models.Index(fields=["basis", "measure", "year"], name="slice_basis_measure_year"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -15,9 +15,18 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from capex.choices import Status, WorkflowState
+from capex.choices import Measure, Status, WorkflowState
 from capex.models import Citation, Investment
-from capex.selectors import Breakdown, Measures, SliceSet, breakdown, slice_set
+from capex.selectors import (
+    DEFAULT_MEASURE,
+    DEFAULT_YEAR_MODE,
+    Breakdown,
+    Bucket,
+    Measures,
+    SliceSet,
+    breakdown,
+    slice_set,
+)
 from companies.models import Company
 from sources.models import Source
 
@@ -89,7 +98,7 @@ def years_by_company(slices: SliceSet, *, year_mode: str, top: int = 6) -> Cross
 
 
 def dimension_by_company(
-    slices: SliceSet, *, dimension: str, companies: list[Company], year_mode: str = "announcement"
+    slices: SliceSet, *, dimension: str, companies: list[Company], year_mode: str = DEFAULT_YEAR_MODE
 ) -> CrossTab:
     """Buckets of one dimension as rows, the given companies as columns (the Compare page)."""
     overall = slices.group(dimension, year_mode=year_mode)
@@ -177,6 +186,7 @@ class YearCard:
     measures: Measures | None
     figure_count: int
     is_current: bool
+    open_figures: int = 0
 
 
 @dataclass(frozen=True)
@@ -184,13 +194,40 @@ class CompanyTotal:
     company: Company
     measures: Measures
     figure_count: int
+    open_figures: int = 0
+
+
+@dataclass(frozen=True)
+class MeasureSeries:
+    """One measure's totals by year: the dashboard shows each measure apart, never added to another."""
+
+    measure: str
+    label: str
+    years: Breakdown
+
+    def cell(self, year: str):
+        return self.years.bucket(year)
+
+
+def measure_series(*, basis: str, year_mode: str, investments: QuerySet | None = None) -> list[MeasureSeries]:
+    """Every measure's totals by year, apart, for the figures among `investments` (default: all): three queries."""
+    per_measure = slice_set(basis=basis, investments=investments, measure=None).group_by_each(
+        "measure", "year", year_mode=year_mode
+    )
+    return [
+        MeasureSeries(measure, label, per_measure[measure])
+        for measure, label in Measure.choices
+        if measure in per_measure
+    ]
 
 
 @dataclass
 class Dashboard:
     total: Measures
     figure_count: int
+    open_figures: int
     years: Breakdown
+    series: list[MeasureSeries]
     year_cards: list[YearCard]
     stack: CrossTab
     companies: list[CompanyTotal]
@@ -207,27 +244,37 @@ HOME_COMPANIES = 100
 HOME_UNCONVERTED = 100
 
 
-def dashboard(*, basis: str, year_mode: str, today: date, latest: int = 8, past_years: int = 3) -> Dashboard:
-    slices = slice_set(basis=basis)
+def dashboard(
+    *,
+    basis: str,
+    year_mode: str,
+    today: date,
+    measure: str = DEFAULT_MEASURE,
+    latest: int = 8,
+    past_years: int = 3,
+) -> Dashboard:
+    slices = slice_set(basis=basis, measure=measure)
     years = slices.group("year", year_mode=year_mode)
     cards = []
-    for year in range(today.year, today.year - past_years - 1, -1):
+    # The cards show the years that have figures, newest first, up to the current year and the
+    # next one (guidance for next year is announced in this one); never an empty card.
+    for year in range(today.year + 1, today.year - past_years - 1, -1):
         bucket = years.bucket(str(year))
-        cards.append(
-            YearCard(
-                year, bucket.measures if bucket else None, bucket.figure_count if bucket else 0, year == today.year
-            )
-        )
+        if bucket is None:
+            continue
+        cards.append(YearCard(year, bucket.measures, bucket.figure_count, year == today.year, bucket.open_figures))
     by_company = slices.group("company")
     largest = by_company.buckets[:HOME_COMPANIES]
     companies = Company.objects.in_bulk([b.key for b in largest], field_name="slug")
     return Dashboard(
         total=years.total,
         figure_count=years.figure_count,
+        open_figures=years.open_figures,
         years=years,
+        series=measure_series(basis=basis, year_mode=year_mode),
         year_cards=cards,
         stack=years_by_company(slices, year_mode=year_mode),
-        companies=[CompanyTotal(companies[b.key], b.measures, b.figure_count) for b in largest],
+        companies=[CompanyTotal(companies[b.key], b.measures, b.figure_count, b.open_figures) for b in largest],
         shares={dimension: slices.group(dimension) for dimension in BREAKDOWN_DIMENSIONS},
         latest=list(headline_figures(Investment.objects.published()).order_by("-announced_on", "-id")[:latest]),
         unconverted=list(
@@ -257,7 +304,14 @@ COMPANY_SORTS = {
 }
 
 
-def company_rows(*, companies: QuerySet, basis: str, sort: str = "name", descending: bool = False) -> list[CompanyRow]:
+def company_rows(
+    *,
+    companies: QuerySet,
+    basis: str,
+    sort: str = "name",
+    descending: bool = False,
+    measure: str = DEFAULT_MEASURE,
+) -> list[CompanyRow]:
     """
     Companies with their no-double-count total and latest published headline figure,
     sorted by any column: four queries whatever the number of companies.
@@ -269,7 +323,9 @@ def company_rows(*, companies: QuerySet, basis: str, sort: str = "name", descend
         .values("pk")[:1]
     )
     company_list = list(companies.annotate(latest_figure_pk=latest_pk))
-    totals = slice_set(basis=basis, investments=Investment.objects.filter(company__in=companies)).group("company")
+    totals = slice_set(
+        basis=basis, investments=Investment.objects.filter(company__in=companies), measure=measure
+    ).group("company")
     by_slug = {b.key: b for b in totals.buckets}
     latest = Investment.objects.in_bulk([c.latest_figure_pk for c in company_list if c.latest_figure_pk])
     rows = []
@@ -291,6 +347,8 @@ class CompanyPage:
     company: Company
     subsidiaries: list[Company]
     total: Measures
+    measure: str
+    series: list[MeasureSeries]
     breakdowns: dict[str, Breakdown]
     timeline: list[Investment]
     figures: list[Investment]
@@ -305,11 +363,29 @@ def _citations_prefetch() -> Prefetch:
     return Prefetch("citations", queryset=Citation.objects.select_related("source__publisher").order_by("id"))
 
 
-def company_page(*, company: Company, basis: str, year_mode: str, visible: QuerySet) -> CompanyPage:
+def company_main_measure(company: Company) -> str:
+    """What most of a company's counted figures measure (Meta's: total capital expenditure), AI investment if none."""
+    counts = (
+        Investment.objects.countable()
+        .filter(company=company)
+        .values("measure")
+        .annotate(figures=Count("pk"))
+        .order_by("-figures", "measure")
+    )
+    first = counts.first()
+    return first["measure"] if first else DEFAULT_MEASURE
+
+
+def company_page(
+    *, company: Company, basis: str, year_mode: str, visible: QuerySet, measure: str | None = None
+) -> CompanyPage:
     """
     Everything the company page shows. `visible` is the figures the reader may see
-    (published ones, or all for staff); totals only ever count published figures.
+    (published ones, or all for staff); totals only ever count published figures. The
+    breakdowns are of `measure`, by default the one most of the company's figures measure;
+    `series` has each measure's totals by year apart.
     """
+    measure = measure or company_main_measure(company)
     # Its own figures and the components of its figures that a partner announced. Two indexed
     # lookups: as one OR across the join PostgreSQL scanned every figure (1.2 s at a million).
     figure_ids = [
@@ -326,7 +402,8 @@ def company_page(*, company: Company, basis: str, year_mode: str, visible: Query
     timeline = [f for f in figures if f.is_headline]
     flat = [row for headline in timeline for row in (headline, *headline.component_list)]
 
-    slices = slice_set(basis=basis, investments=Investment.objects.filter(company=company))
+    own = Investment.objects.filter(company=company)
+    slices = slice_set(basis=basis, investments=own, measure=measure)
     breakdowns = {"year": slices.group("year", year_mode=year_mode)}
     breakdowns.update({dimension: slices.group(dimension) for dimension in BREAKDOWN_DIMENSIONS})
 
@@ -340,15 +417,13 @@ def company_page(*, company: Company, basis: str, year_mode: str, visible: Query
     vendor_figures = list(
         visible.filter(chip_vendors=company).select_related("company", "parent").order_by("-announced_on", "id")
     )
-    buyers = None
-    if vendor_figures:
-        buyers = breakdown(
-            dimension="company", basis=basis, origins=Investment.objects.filter(chip_vendors=company).distinct()
-        )
+    buyers = vendor_buyers(vendor=company, basis=basis, year_mode=year_mode) if vendor_figures else None
     return CompanyPage(
         company=company,
         subsidiaries=list(company.subsidiaries.order_by("name")),
         total=breakdowns["year"].total,
+        measure=measure,
+        series=measure_series(basis=basis, year_mode=year_mode, investments=own),
         breakdowns=breakdowns,
         timeline=timeline,
         figures=flat,
@@ -359,6 +434,44 @@ def company_page(*, company: Company, basis: str, year_mode: str, visible: Query
         ),
         buyers=buyers,
         vendor_figures=vendor_figures,
+    )
+
+
+def _names_vendor(vendor_id: int) -> Q:
+    """Slices whose vendor bucket includes this vendor (their `vendors` field lists ids joined by commas)."""
+    return (
+        Q(vendors=str(vendor_id))
+        | Q(vendors__startswith=f"{vendor_id},")
+        | Q(vendors__endswith=f",{vendor_id}")
+        | Q(vendors__contains=f",{vendor_id},")
+    )
+
+
+def vendor_buyers(*, vendor: Company, basis: str, year_mode: str, measure: str = DEFAULT_MEASURE) -> Breakdown:
+    """
+    Who buys from a chip vendor: the money of each buying company that involves the vendor, in
+    the vendor buckets of the counting rules: the vendor's own stated share, a share it holds
+    with others ("Cambricon + Huawei (shared)") and money not allocated among vendors that
+    include it, each apart. A figure is never counted in full for every vendor it names.
+    """
+    slices = slice_set(basis=basis, measure=measure).filter(_names_vendor(vendor.pk))
+    per_company = slices.group_per_company("vendor", year_mode=year_mode)
+    names = dict(Company.objects.filter(slug__in=per_company).values_list("slug", "name"))
+    buckets = [
+        Bucket(
+            f"{slug}:{bucket.key}",
+            f"{names[slug]} · {bucket.label}",
+            bucket.measures,
+            bucket.figure_count,
+            bucket.open_figures,
+        )
+        for slug, result in per_company.items()
+        for bucket in result.buckets
+    ]
+    buckets.sort(key=lambda bucket: -bucket.measures.point)
+    total, figure_count = slices.totals
+    return Breakdown(
+        "company", basis, buckets, total, figure_count, slices.unconverted, slices.open_figures, measure, year_mode
     )
 
 
@@ -551,15 +664,17 @@ class Comparison:
     unconverted: list[Investment] = field(default_factory=list)
 
 
-def comparison(*, companies: list[Company], basis: str, year_mode: str) -> Comparison:
-    slices = slice_set(basis=basis, investments=Investment.objects.filter(company__in=[c.pk for c in companies]))
+def comparison(*, companies: list[Company], basis: str, year_mode: str, measure: str = DEFAULT_MEASURE) -> Comparison:
+    slices = slice_set(
+        basis=basis, investments=Investment.objects.filter(company__in=[c.pk for c in companies]), measure=measure
+    )
     years = dimension_by_company(slices, dimension="year", companies=companies, year_mode=year_mode)
     return Comparison(
         companies=companies,
         totals={c.slug: years.column_totals[c.slug] for c in companies},
         years=years,
         breakdowns={
-            dimension: dimension_by_company(slices, dimension=dimension, companies=companies)
+            dimension: dimension_by_company(slices, dimension=dimension, companies=companies, year_mode=year_mode)
             for dimension in BREAKDOWN_DIMENSIONS
         },
         unconverted=list(Investment.objects.filter(pk__in=slices.unconverted).select_related("company")),
@@ -660,6 +775,6 @@ def facet_counts(name: str, queryset: QuerySet) -> dict[str, tuple[str, int]]:
     return {str(value): ("", n) for value, n in _grouped_counts(queryset, name)}
 
 
-def explore_totals(*, basis: str, figures: QuerySet) -> Breakdown:
-    """The counted total of a filtered set of figures of any level, each headline counted once."""
-    return breakdown(dimension="company", basis=basis, origins=figures)
+def explore_totals(*, basis: str, figures: QuerySet, measure: str = DEFAULT_MEASURE) -> Breakdown:
+    """The counted total of one measure of a filtered set of figures of any level, each headline counted once."""
+    return breakdown(dimension="company", basis=basis, origins=figures, measure=measure)

@@ -16,27 +16,42 @@ The rule
   is the figure's effective amount (ByteDance: "more than $12bn", components RMB 40bn and
   $6.8bn). Where components exceed any other parent (an editor warning), they are scaled
   down pro rata so the figure still totals what it states.
-* Every amount carries three measures: low, high and point. A range is low..high with its
-  midpoint as point; "at least", "up to", "about" and exact figures carry their one
-  stated bound in all three. Each measure is treated independently by the rules above.
+* What a figure measures (`Measure`: AI investment, total capital expenditure, programme,
+  equity commitment, other) is never mixed: every total is of one measure, AI investment
+  unless asked otherwise. Meta's capex guidance is not AI spending, and Stargate is a
+  programme of several parties, counted once under the programme.
+* Every amount carries three values: low, high and point. A range is low..high with its
+  midpoint as point. "About" and exact figures carry their value in all three. "Up to X"
+  adds 0 to the low value and X to the high and point values. "At least X" adds X to all
+  three but leaves the high bound open: a total with such a figure is "at least" its low
+  value, says how many of its figures are open-ended (`open_figures`), and its high value
+  is only the sum of what was stated. Each value is treated independently by the rules below.
 * A figure with no USD value on the chosen basis ("not converted") is left out of totals
   and reported in `Breakdown.unconverted`, never counted as zero. A component with no USD
   value splits nothing off: its part stays in the headline's own bucket.
-* Chip vendors: a slice that buys from several vendors goes to one bucket for that set of
-  vendors ("Cambricon + Huawei + Nvidia"): the sources do not say how the money splits, and
-  an even split would invent figures.
-* Years: by the headline's announcement date, or spread over the period it covers in
-  proportion to the days of each calendar year (Alibaba's RMB 380bn over three years).
+* Chip vendors: a slice is allocated among its vendors by the shares its source states
+  (`VendorShare`: a percentage, a range of percentages or an amount). A share stated for a
+  group ("about 60% from Huawei and Cambricon") goes to that group as one bucket, never in
+  full to each member. What no share covers goes to "unallocated among <the vendors without
+  a share>", and a slice without vendors to "unspecified". So for any set of figures the sum
+  over vendor buckets, unallocated included, equals the total of the figures.
+* Years: by default each figure is spread over the period it covers, in proportion to the
+  days of each calendar year ("spread": Stargate's $500bn over four years is about $125bn a
+  year, Alibaba's RMB 380bn over three years about RMB 127bn); a figure without a period
+  covers its announcement year. "By announcement year" puts every figure whole into the year
+  it was announced. Every total says which view it is.
 
 Where the work happens
 ----------------------
-`figure_slices` cuts figures into slices in Python: the one statement of the rule. Cutting a
-million figures on every request took minutes, so the slices are kept in a table
-(`FigureSlice`, written by `capex.services.slices` whenever a figure's countability or USD
-value changes) and every total is a `GROUP BY` over it (`SliceSet`): a fixed number of
-queries, and work in the database rather than in Python, whatever the number of figures.
-Amounts are stored in whole thousandths of a dollar; a pro-rata share is rounded to that and
-the last share of a figure takes the rounding, so slices still add up to the figure exactly.
+`figure_slices` cuts figures into slices in Python: the one statement of the rule. A slice is
+one part of a figure (a component, or the headline's remainder), for one vendor bucket and one
+calendar year of its period. Cutting a million figures on every request took minutes, so the
+slices are kept in a table (`FigureSlice`, written by `capex.services.slices` whenever a
+figure's countability or USD value changes) and every total is a `GROUP BY` over it
+(`SliceSet`): a fixed number of queries, and work in the database rather than in Python,
+whatever the number of figures. Amounts are stored in whole thousandths of a dollar; a
+pro-rata share is rounded to that and the last share takes the rounding, so slices still add
+up to the figure exactly.
 """
 
 from collections import defaultdict
@@ -50,8 +65,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django_countries import countries
 
-from capex.choices import Category, FxBasis, Qualifier, Scope, Workload
-from capex.models import FigureSlice, Investment
+from capex.choices import Category, FxBasis, Measure, Qualifier, Scope, Workload
+from capex.models import FigureSlice, Investment, VendorShare
 from companies.models import Company
 
 ZERO = Decimal(0)
@@ -62,8 +77,15 @@ CENT = Decimal("0.01")
 UNSPECIFIED = "unspecified"
 
 DIMENSIONS = ("company", "country", "year", "scope", "category", "workload", "vendor")
-YEAR_MODES = ("announcement", "spread")
+# "spread" (the default): each figure over the years of its period; "announcement": whole, in its announcement year.
+YEAR_MODES = ("spread", "announcement")
+DEFAULT_YEAR_MODE = "spread"
+YEAR_MODE_LABELS = {"spread": "spread over each figure's period", "announcement": "by announcement year"}
 MEASURES = ("low", "high", "point")
+DEFAULT_MEASURE = Measure.AI_INVESTMENT
+# How a slice's money relates to its chip vendors.
+SHARE, GROUP, UNALLOCATED = "share", "group", "unallocated"
+VENDOR_KINDS = (SHARE, GROUP, UNALLOCATED, UNSPECIFIED)
 
 
 def _dollars(mills) -> Decimal:
@@ -99,9 +121,10 @@ class Measures:
 class Slice(NamedTuple):
     """
     A part of one countable figure on one basis, classified as the row it comes from: the
-    company and dates of the headline, scope, category, workload and chip vendors of the
-    component (or of the headline, for its remainder). `mills` holds low, high and point in
-    thousandths of a dollar, or None for a countable figure with no USD value on the basis.
+    company, dates and measure of the headline, scope, category, workload of the component
+    (or of the headline, for its remainder), one vendor bucket and one calendar year. `mills`
+    holds low, high and point in thousandths of a dollar, or None for a countable figure with
+    no USD value on the basis.
     """
 
     basis: str
@@ -116,6 +139,10 @@ class Slice(NamedTuple):
     category: str
     workload: str
     vendor_ids: tuple[int, ...]
+    measure: str = Measure.AI_INVESTMENT
+    year: int = 0  # the calendar year this part falls in when the figure is spread over its period
+    high_open: bool = False  # the headline says "at least": its high bound is open
+    vendor_kind: str = UNSPECIFIED  # share, group, unallocated or unspecified (see VENDOR_KINDS)
 
 
 @dataclass
@@ -124,6 +151,12 @@ class Bucket:
     label: str
     measures: Measures = Measures()
     figure_count: int = 0
+    # Figures in the bucket whose high bound is open ("at least"): the bucket is "at least" its low value.
+    open_figures: int = 0
+
+    @property
+    def high_open(self) -> bool:
+        return self.open_figures > 0
 
 
 @dataclass
@@ -134,6 +167,13 @@ class Breakdown:
     total: Measures
     figure_count: int
     unconverted: list[int]
+    open_figures: int = 0
+    measure: str | None = DEFAULT_MEASURE
+    year_mode: str = DEFAULT_YEAR_MODE
+
+    @property
+    def high_open(self) -> bool:
+        return self.open_figures > 0
 
     def bucket(self, key: str) -> Bucket | None:
         return next((b for b in self.buckets if b.key == key), None)
@@ -149,6 +189,8 @@ _ROW_FIELDS = (
     "id",
     "parent_id",
     "qualifier",
+    "measure",
+    "amount",
     "scope",
     "category",
     "workload",
@@ -161,11 +203,13 @@ _ROW_FIELDS = (
 
 
 def measures_of(*, qualifier: str, low: Decimal | None, high: Decimal | None) -> Measures | None:
-    """The three measures of one converted amount, or None when it has no USD value."""
+    """The three values of one converted amount (see the rule on open bounds), or None when it has no USD value."""
     if low is None:
         return None
     if qualifier == Qualifier.RANGE and high is not None:
         return Measures(low, high, (low + high) / TWO)
+    if qualifier == Qualifier.UP_TO:
+        return Measures(ZERO, low, low)
     return Measures(low, low, low)
 
 
@@ -182,7 +226,7 @@ def _divide(numerator: int, denominator: int) -> int:
 
 
 def _row_mills(row: dict, basis: str) -> tuple[int, int, int] | None:
-    """Low, high and point of a figure on a basis in mills (a range's point is its midpoint), or None."""
+    """Low, high and point of a figure on a basis in mills (see `measures_of`), or None."""
     low_field, high_field = _BASIS_FIELDS[basis]
     low, high = row[low_field], row[high_field]
     if low is None:
@@ -191,31 +235,45 @@ def _row_mills(row: dict, basis: str) -> tuple[int, int, int] | None:
     if row["qualifier"] == Qualifier.RANGE and high is not None:
         high = _to_mills(high)
         return low, high, _divide(low + high, 2)
+    if row["qualifier"] == Qualifier.UP_TO:
+        return 0, low, low
     return low, low, low
 
 
-def _shares(stated: int, qualifier: str, parts: list[int]) -> tuple[int, list[int]]:
+def _shares(stated: int, grows: bool, parts: list[int]) -> tuple[int, list[int]]:
     """
-    One measure of a headline and its components: the headline's effective value and each
-    component's share of it. "At least" grows to its components' sum; any other headline
-    scales components down to fit, rounded to the mill, the last share taking the rounding.
+    One value of a headline and its components: the headline's effective value and each
+    component's share of it. A headline that is a lower bound ("at least", or the low value of
+    "up to") grows to its components' sum; any other scales its components down to fit,
+    rounded to the mill, the last share taking the rounding.
     """
     covered = sum(parts)
     if covered <= stated or covered == 0:
         return stated, parts
-    if qualifier == Qualifier.AT_LEAST:
+    if grows:
         return covered, parts
     shares = [_divide(part * stated, covered) for part in parts[:-1]]
     shares.append(max(stated - sum(shares), 0))
     return stated, shares
 
 
+def _split(total: int, weights: list[Decimal], *, whole: bool = False) -> list[int]:
+    """
+    `total` mills in proportion to `weights` (which sum to at most 1). With `whole` the weights
+    cover all of it and the last part takes the rounding, so the parts add up to `total` exactly.
+    """
+    parts = [int((Decimal(total) * weight).to_integral_value(ROUND_HALF_EVEN)) for weight in weights]
+    if whole and parts:
+        parts[-1] = total - sum(parts[:-1])
+    return parts
+
+
 def figure_slices(*, where: Q | None = None, ids: tuple[int, int] | None = None) -> list[Slice]:
     """
     Cut every countable figure that matches `where` (default: all) and whose id lies in the
     half-open range `ids`, if given, into slices, on both bases; a countable figure with no USD
-    value on a basis gives one slice without amounts there. Three queries, and one more per
-    5,000 components: figures, components, and vendors.
+    value on a basis gives one slice without amounts there. Four queries, and two more per
+    5,000 components: figures, components, vendors and vendor shares.
     """
     countable = Investment.objects.countable()
     components = Investment.objects.published().current().not_cancelled()
@@ -228,7 +286,9 @@ def figure_slices(*, where: Q | None = None, ids: tuple[int, int] | None = None)
         components = components.filter(parent_id__gte=ids[0], parent_id__lt=ids[1])
     top_rows = list(countable.values(*_ROW_FIELDS).order_by("id"))
     component_rows = list(components.filter(parent_id__in=countable.values("pk")).values(*_ROW_FIELDS).order_by("id"))
-    vendors = _vendor_sets(countable, [row["id"] for row in component_rows])
+    component_ids = [row["id"] for row in component_rows]
+    vendors = _vendor_sets(countable, component_ids)
+    shares = _vendor_shares(countable, component_ids)
 
     components_by_parent: dict[int, list[dict]] = defaultdict(list)
     for row in component_rows:
@@ -237,30 +297,102 @@ def figure_slices(*, where: Q | None = None, ids: tuple[int, int] | None = None)
     slices: list[Slice] = []
     for basis in FxBasis.values:
         for top in top_rows:
-            slices.extend(_cut(basis, top, components_by_parent.get(top["id"], []), vendors))
+            slices.extend(_cut(basis, top, components_by_parent.get(top["id"], []), vendors, shares))
     return slices
 
 
-def _cut(basis: str, top: dict, components: list[dict], vendors: dict) -> list[Slice]:
+def _cut(basis: str, top: dict, components: list[dict], vendors: dict, shares: dict) -> list[Slice]:
     """The slices of one countable figure on one basis."""
     stated = _row_mills(top, basis)
     if stated is None:
-        return [_slice(basis, top, top, None, vendors)]
+        return [_slice(basis, top, top, None, (UNSPECIFIED, ()), top["announced_on"].year)]
     parts = [(row, mills) for row in components if (mills := _row_mills(row, basis)) is not None]
+    pieces: list[tuple[dict, tuple[int, int, int]]]
     if not parts:
-        return [_slice(basis, top, top, stated, vendors)]  # most figures: one slice, the whole figure
-    effective, shares = [], []
-    for measure in range(3):
-        value, measure_shares = _shares(stated[measure], top["qualifier"], [mills[measure] for _, mills in parts])
-        effective.append(value)
-        shares.append(measure_shares)
-    result = [
-        _slice(basis, top, row, (shares[0][i], shares[1][i], shares[2][i]), vendors) for i, (row, _) in enumerate(parts)
-    ]
-    remainder = tuple(max(effective[m] - sum(shares[m]), 0) for m in range(3))
-    if remainder != (0, 0, 0):
-        result.append(_slice(basis, top, top, remainder, vendors))
+        pieces = [(top, stated)]  # most figures: one part, the whole figure
+    else:
+        effective, measure_shares = [], []
+        for measure in range(3):
+            grows = top["qualifier"] == Qualifier.AT_LEAST or (top["qualifier"] == Qualifier.UP_TO and measure == 0)
+            value, values = _shares(stated[measure], grows, [mills[measure] for _, mills in parts])
+            effective.append(value)
+            measure_shares.append(values)
+        pieces = [(row, tuple(measure_shares[m][i] for m in range(3))) for i, (row, _) in enumerate(parts)]
+        remainder = tuple(max(effective[m] - sum(measure_shares[m]), 0) for m in range(3))
+        if remainder != (0, 0, 0):
+            pieces.append((top, remainder))
+    years = _year_weights(top)
+    result = []
+    for row, mills in pieces:
+        vendor_parts = _allocate_vendors(row, mills, vendors.get(row["id"], ()), shares.get(row["id"], []))
+        for vendor, vendor_mills in vendor_parts:
+            by_year = [_split(value, [weight for _, weight in years], whole=True) for value in vendor_mills]
+            for index, (year, _) in enumerate(years):
+                part = tuple(by_year[m][index] for m in range(3))
+                if part != (0, 0, 0) or len(years) == 1:
+                    result.append(_slice(basis, top, row, part, vendor, year))
     return result
+
+
+def _year_weights(top: dict) -> list[tuple[int, Decimal]]:
+    """The calendar years a headline covers, with the share of its days in each; its announcement year if no period."""
+    start, end = top["period_start"], top["period_end"]
+    if start is None or end is None:
+        return [(top["announced_on"].year, ONE)]
+    return _year_shares(start, end)
+
+
+def _allocate_vendors(
+    row: dict, mills: tuple[int, int, int], vendor_ids: tuple[int, ...], shares: list[dict]
+) -> list[tuple[tuple[str, tuple[int, ...]], tuple[int, int, int]]]:
+    """
+    A part's money among its chip vendors: each stated share (a vendor's, or a group's once),
+    the rest to "unallocated among" the vendors without a share (or among all of them when
+    every vendor has one and the shares fall short), nothing to anyone where no vendor is
+    named. Shares that add up to more than the whole are scaled down to fit.
+    """
+    if not vendor_ids:
+        return [((UNSPECIFIED, ()), mills)]
+    stated: dict[str, tuple[tuple[int, ...], tuple[Decimal, Decimal, Decimal]]] = {}
+    with_share: set[int] = set()
+    for share in shares:
+        if share["vendor_id"] not in vendor_ids:
+            continue
+        fractions = _share_fractions(share, row["amount"])
+        if fractions is None:
+            continue
+        with_share.add(share["vendor_id"])
+        key = f"group:{share['group']}" if share["group"] else f"vendor:{share['vendor_id']}"
+        members = stated[key][0] + (share["vendor_id"],) if key in stated else (share["vendor_id"],)
+        stated[key] = (members, fractions)
+    allocated: list[tuple[tuple[str, tuple[int, ...]], list[int]]] = []
+    for members, _ in stated.values():
+        kind = GROUP if len(members) > 1 else SHARE
+        allocated.append(((kind, tuple(sorted(members))), [0, 0, 0]))
+    for measure in range(3):
+        weights = [fractions[measure] for _, fractions in stated.values()]
+        if sum(weights) > ONE:
+            weights = [weight / sum(weights) for weight in weights]
+        for (_, values), value in zip(allocated, _split(mills[measure], weights), strict=True):
+            values[measure] = value
+    result = [(vendor, tuple(values)) for vendor, values in allocated if any(values)]
+    rest = tuple(mills[m] - sum(values[m] for _, values in allocated) for m in range(3))
+    if any(rest):
+        without = tuple(sorted(set(vendor_ids) - with_share)) or tuple(sorted(vendor_ids))
+        result.append(((UNALLOCATED, without), rest))
+    return result or [((UNALLOCATED, tuple(sorted(vendor_ids))), mills)]
+
+
+def _share_fractions(share: dict, stated_amount: Decimal) -> tuple[Decimal, Decimal, Decimal] | None:
+    """A share as fractions of the part for low, high and point, or None where the source gives no share."""
+    if share["share_percent"] is not None:
+        low = share["share_percent"] / 100
+        high = (share["share_percent_high"] / 100) if share["share_percent_high"] is not None else low
+        return low, high, (low + high) / TWO
+    if share["share_amount"] is not None and stated_amount:
+        fraction = min(share["share_amount"] / stated_amount, ONE)
+        return fraction, fraction, fraction
+    return None
 
 
 # Component ids per query for their vendors: well within the parameters a statement may carry.
@@ -271,7 +403,7 @@ def _vendor_sets(countable: QuerySet, component_ids: list[int]) -> dict[int, tup
     """
     The chip vendors of the countable figures and of these components, by figure id. The
     components' are read by their ids: through a join, after a recompute had rewritten every
-    figure, the planner read the whole table for each chunk of a rebuild (1.7 s a chunk).
+    figure, the planner read the whole table for each chunk of a rebuild.
     """
     through = Investment.chip_vendors.through
     links = list(
@@ -286,7 +418,29 @@ def _vendor_sets(countable: QuerySet, component_ids: list[int]) -> dict[int, tup
     return {key: tuple(value) for key, value in result.items()}
 
 
-def _slice(basis: str, top: dict, row: dict, mills: tuple[int, int, int] | None, vendors: dict) -> Slice:
+_SHARE_FIELDS = ("investment_id", "vendor_id", "share_percent", "share_percent_high", "share_amount", "group")
+
+
+def _vendor_shares(countable: QuerySet, component_ids: list[int]) -> dict[int, list[dict]]:
+    """The stated vendor shares of the countable figures and of these components, by figure id."""
+    rows = list(VendorShare.objects.filter(investment__in=countable.values("pk")).values(*_SHARE_FIELDS))
+    for start in range(0, len(component_ids), _VENDOR_ID_BATCH):
+        batch = component_ids[start : start + _VENDOR_ID_BATCH]
+        rows.extend(VendorShare.objects.filter(investment_id__in=batch).values(*_SHARE_FIELDS))
+    result: dict[int, list[dict]] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: (r["investment_id"], r["vendor_id"])):
+        result[row["investment_id"]].append(row)
+    return result
+
+
+def _slice(
+    basis: str,
+    top: dict,
+    row: dict,
+    mills: tuple[int, int, int] | None,
+    vendor: tuple[str, tuple[int, ...]],
+    year: int,
+) -> Slice:
     return Slice(
         basis=basis,
         figure_id=top["id"],
@@ -299,7 +453,11 @@ def _slice(basis: str, top: dict, row: dict, mills: tuple[int, int, int] | None,
         scope=row["scope"],
         category=row["category"],
         workload=row["workload"],
-        vendor_ids=vendors.get(row["id"], ()),
+        vendor_ids=vendor[1],
+        measure=top["measure"],
+        year=year,
+        high_open=top["qualifier"] == Qualifier.AT_LEAST,
+        vendor_kind=vendor[0],
     )
 
 
@@ -318,7 +476,13 @@ _CHOICE_LABELS = {
     "category": dict(Category.choices),
     "workload": dict(Workload.choices),
 }
-_SUMS = {"low": Sum("low_mills"), "high": Sum("high_mills"), "point": Sum("point_mills")}
+_SUMS = {
+    "low": Sum("low_mills"),
+    "high": Sum("high_mills"),
+    "point": Sum("point_mills"),
+    "figures": Count("figure_id", distinct=True),
+    "open_figures": Count("figure_id", distinct=True, filter=Q(high_open=True)),
+}
 
 
 def _year_shares(start: date, end: date) -> list[tuple[int, Decimal]]:
@@ -333,32 +497,52 @@ def _year_shares(start: date, end: date) -> list[tuple[int, Decimal]]:
 
 class SliceSet:
     """
-    The stored slices of a set of countable figures on one USD basis, grouped in SQL by any
-    dimension. Narrow it with `filter` (slice fields: `company__slug`, `figure__in`...). The
-    total and the figures left out unconverted are read once and shared by every grouping;
-    `group_per_company` breaks every company down in one query rather than one each.
+    The stored slices of a set of countable figures of one measure on one USD basis, grouped
+    in SQL by any dimension. Narrow it with `filter` (slice fields: `company__slug`,
+    `figure__in`...) or `in_year`. The total and the figures left out unconverted are read once
+    and shared by every grouping; `group_per_company` breaks every company down in one query
+    rather than one each. `measure=None` takes the figures' own measure, for a set the caller
+    knows to be of one measure (one figure's page).
     """
 
-    def __init__(self, basis: str, rows: QuerySet | None = None):
+    def __init__(self, basis: str, rows: QuerySet | None = None, *, measure: str | None = DEFAULT_MEASURE):
         self.basis = str(FxBasis(basis))
-        self.rows = FigureSlice.objects.filter(basis=self.basis) if rows is None else rows
+        self.measure = measure
+        if rows is None:
+            rows = FigureSlice.objects.filter(basis=self.basis)
+            if measure is not None:
+                rows = rows.filter(measure=measure)
+        self.rows = rows
         self._groups: dict[tuple[str, str], Breakdown] = {}
 
     def filter(self, *args, **kwargs) -> "SliceSet":
-        return SliceSet(self.basis, self.rows.filter(*args, **kwargs))
+        return SliceSet(self.basis, self.rows.filter(*args, **kwargs), measure=self.measure)
+
+    def in_year(self, year: int, *, year_mode: str = DEFAULT_YEAR_MODE) -> "SliceSet":
+        """The parts of the figures that fall in `year`: spread over periods, or by announcement year."""
+        _check("year", year_mode)
+        return self.filter(year=year) if year_mode == "spread" else self.filter(announced_on__year=year)
 
     @property
     def _converted(self) -> QuerySet:
         return self.rows.filter(point_mills__isnull=False).order_by()
 
     @cached_property
+    def _total_row(self) -> dict:
+        return self._converted.aggregate(**_SUMS)
+
+    @property
     def totals(self) -> tuple[Measures, int]:
-        found = self._converted.aggregate(**_SUMS, figures=Count("figure_id", distinct=True))
+        found = self._total_row
         return Measures.from_mills(found["low"], found["high"], found["point"]), found["figures"]
+
+    @property
+    def open_figures(self) -> int:
+        return self._total_row["open_figures"] or 0
 
     @cached_property
     def _unconverted_by_company(self) -> list[tuple[int, str]]:
-        missing = self.rows.filter(point_mills__isnull=True).order_by("figure_id")
+        missing = self.rows.filter(point_mills__isnull=True).order_by("figure_id").distinct()
         return list(missing.values_list("figure_id", "company__slug"))
 
     @property
@@ -366,58 +550,92 @@ class SliceSet:
         """The countable figures left out for want of a USD value on this basis, by id."""
         return [figure_id for figure_id, _ in self._unconverted_by_company]
 
-    def group(self, dimension: str, *, year_mode: str = "announcement") -> Breakdown:
+    def group(self, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> Breakdown:
         """
         Totals grouped by `dimension`, largest first and "unspecified" last; years in order.
         Each grouping is read once per SliceSet: a page asks for some twice (the dashboard's
-        years and companies, for its cards and its chart), and each reads every slice.
+        years and companies, for its cards and its chart).
         """
         _check(dimension, year_mode)
         key = (dimension, year_mode)
         if key not in self._groups:
             buckets = self._buckets(dimension, year_mode, split=None)[None]
             total, figure_count = self.totals
-            self._groups[key] = _breakdown(dimension, self.basis, buckets, total, figure_count, self.unconverted)
+            self._groups[key] = _breakdown(
+                dimension,
+                self.basis,
+                buckets,
+                total,
+                figure_count,
+                self.unconverted,
+                open_figures=self.open_figures,
+                measure=self.measure,
+                year_mode=year_mode,
+            )
         return self._groups[key]
 
-    def group_per_company(self, dimension: str, *, year_mode: str = "announcement") -> dict[str, Breakdown]:
-        """A breakdown of each company's slices by `dimension`, by company slug: two queries for all companies."""
+    def group_per_company(self, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> dict[str, Breakdown]:
+        """A breakdown of each company's slices by `dimension`, by company slug: three queries for all companies."""
+        return self.group_by_each("company__slug", dimension, year_mode=year_mode)
+
+    def group_by_each(self, field: str, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> dict[str, Breakdown]:
+        """
+        A breakdown by `dimension` for each value of a slice field (`company__slug`, `measure`), in
+        three queries whatever the number of values. Values with only unconverted figures are kept.
+        """
         _check(dimension, year_mode)
-        per_company = self._buckets(dimension, year_mode, split="company__slug")
-        totals = {
-            row["company__slug"]: row
-            for row in self._converted.values("company__slug").annotate(
-                **_SUMS, figures=Count("figure_id", distinct=True)
-            )
-        }
+        per_value = self._buckets(dimension, year_mode, split=field)
+        totals = {row[field]: row for row in self._converted.values(field).annotate(**_SUMS)}
+        missing = self.rows.filter(point_mills__isnull=True).order_by("figure_id").distinct()
+        unconverted: dict[str, list[int]] = defaultdict(list)
+        for figure_id, value in missing.values_list("figure_id", field):
+            unconverted[value].append(figure_id)
         result = {}
-        for slug, row in totals.items():
-            unconverted = [figure_id for figure_id, company in self._unconverted_by_company if company == slug]
-            total = Measures.from_mills(row["low"], row["high"], row["point"])
-            result[slug] = _breakdown(
-                dimension, self.basis, per_company.get(slug, []), total, row["figures"], unconverted
+        for value in [*totals, *(value for value in unconverted if value not in totals)]:
+            row = totals.get(value, {})
+            total = Measures.from_mills(row.get("low"), row.get("high"), row.get("point"))
+            result[value] = _breakdown(
+                dimension,
+                self.basis,
+                per_value.get(value, []),
+                total,
+                row.get("figures", 0),
+                unconverted.get(value, []),
+                open_figures=row.get("open_figures", 0),
+                measure=value if field == "measure" else self.measure,
+                year_mode=year_mode,
             )
         return result
 
     def _grouped(self, rows: QuerySet, fields: list[str]) -> list[dict]:
-        return list(rows.values(*fields).annotate(**_SUMS, figures=Count("figure_id", distinct=True)).order_by())
+        return list(rows.values(*fields).annotate(**_SUMS).order_by())
 
     def _buckets(self, dimension: str, year_mode: str, *, split: str | None) -> dict[str | None, list[Bucket]]:
         """The buckets of `dimension`, apart for each value of the `split` field (None: one set)."""
-        if dimension == "year":
-            return self._years(year_mode, split)
+        rows_source = self._converted
         fields = {
             "company": ["company__slug", "company__name"],
             "country": ["company__country"],
-            "vendor": ["vendors"],
+            "vendor": ["vendor_kind", "vendors"],
         }.get(dimension, [dimension])
-        rows = self._grouped(self._converted, [*fields, *([split] if split else [])])
+        if dimension == "year" and year_mode == "announcement":
+            rows_source = rows_source.annotate(announced_year=ExtractYear("announced_on"))
+            fields = ["announced_year"]
+        rows = self._grouped(rows_source, [*fields, *([split] if split else [])])
         label = self._labeller(dimension, rows)
         result: dict[str | None, list[Bucket]] = defaultdict(list)
+        if split is None:
+            result[None] = []
         for row in rows:
             key, text = label(row)
             result[row[split] if split else None].append(
-                Bucket(key, text, Measures.from_mills(row["low"], row["high"], row["point"]), row["figures"])
+                Bucket(
+                    key,
+                    text,
+                    Measures.from_mills(row["low"], row["high"], row["point"]),
+                    row["figures"],
+                    row["open_figures"],
+                )
             )
         return result
 
@@ -428,49 +646,35 @@ class SliceSet:
             return lambda row: (row["company__slug"], row["company__name"])
         if dimension == "country":
             return lambda row: (str(row["company__country"]), countries.name(row["company__country"]) or "")
+        if dimension == "year":
+            return lambda row: (str(row.get("year", row.get("announced_year"))),) * 2
         if dimension == "vendor":
-            # A bucket per set of vendors, named after them: one query for the names of all.
+            # A bucket per vendor, shared group or unallocated set, named after them: one query for the names.
             ids = {int(part) for row in rows for part in row["vendors"].split(",") if part}
             names = {
                 pk: (slug, name)
                 for pk, slug, name in Company.objects.filter(pk__in=ids).values_list("pk", "slug", "name")
             }
-
-            def vendor(row: dict) -> tuple[str, str]:
-                vendors = sorted((names[int(part)] for part in row["vendors"].split(",") if part), key=lambda v: v[1])
-                if not vendors:
-                    return UNSPECIFIED, "Unspecified"
-                return "+".join(slug for slug, _ in vendors), " + ".join(name for _, name in vendors)
-
-            return vendor
+            return lambda row: vendor_bucket(row["vendor_kind"], row["vendors"], names)
         labels = _CHOICE_LABELS[dimension]
         return lambda row: (row[dimension], labels.get(row[dimension], row[dimension]))
 
-    def _years(self, year_mode: str, split: str | None) -> dict[str | None, list[Bucket]]:
-        """By announcement year, or spread over each figure's period (grouped by period, spread in Python)."""
-        converted = self._converted
-        extra = [split] if split else []
-        spread = Q(period_start__isnull=False, period_end__isnull=False)
-        by_period = []
-        if year_mode == "spread":
-            by_period = self._grouped(converted.filter(spread), ["period_start", "period_end", *extra])
-            converted = converted.exclude(spread)
-        sums: dict[str | None, dict[int, Measures]] = defaultdict(lambda: defaultdict(Measures))
-        counts: dict[str | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        for row in self._grouped(converted.annotate(year=ExtractYear("announced_on")), ["year", *extra]):
-            part = row[split] if split else None
-            sums[part][row["year"]] += Measures.from_mills(row["low"], row["high"], row["point"])
-            counts[part][row["year"]] += row["figures"]
-        for row in by_period:
-            part = row[split] if split else None
-            measures = Measures.from_mills(row["low"], row["high"], row["point"])
-            for year, share in _year_shares(row["period_start"], row["period_end"]):
-                sums[part][year] += measures.scaled(share) if share != ONE else measures
-                counts[part][year] += row["figures"]  # a figure's slices share its headline's period
-        result: dict[str | None, list[Bucket]] = {None: []} if split is None else {}
-        for part, years in sums.items():
-            result[part] = [Bucket(str(year), str(year), years[year], counts[part][year]) for year in years]
-        return result
+
+def vendor_bucket(kind: str, vendors: str, names: dict[int, tuple[str, str]]) -> tuple[str, str]:
+    """
+    The key and label of a vendor bucket: "nvidia" / "Nvidia" for a stated share,
+    "cambricon+huawei" / "Cambricon + Huawei (shared)" for a group's share,
+    "unallocated:cambricon+huawei" / "Unallocated among Cambricon, Huawei" for money no share covers.
+    """
+    members = sorted((names[int(part)] for part in vendors.split(",") if part), key=lambda vendor: vendor[1])
+    slugs, labels = "+".join(slug for slug, _ in members), [name for _, name in members]
+    if kind == UNSPECIFIED or not members:
+        return UNSPECIFIED, "Unspecified"
+    if kind == UNALLOCATED:
+        return f"{UNALLOCATED}:{slugs}", f"Unallocated among {', '.join(labels)}"
+    if kind == GROUP:
+        return slugs, f"{' + '.join(labels)} (shared)"
+    return slugs, labels[0]
 
 
 def _check(dimension: str, year_mode: str) -> None:
@@ -481,27 +685,43 @@ def _check(dimension: str, year_mode: str) -> None:
 
 
 def _breakdown(
-    dimension: str, basis: str, buckets: list[Bucket], total: Measures, figure_count: int, unconverted: list[int]
+    dimension: str,
+    basis: str,
+    buckets: list[Bucket],
+    total: Measures,
+    figure_count: int,
+    unconverted: list[int],
+    *,
+    open_figures: int = 0,
+    measure: str | None = DEFAULT_MEASURE,
+    year_mode: str = DEFAULT_YEAR_MODE,
 ) -> Breakdown:
     ordered = sorted(
         buckets,
-        key=lambda b: (b.key == UNSPECIFIED, -b.measures.point if dimension != "year" else int(b.key)),
+        key=lambda b: (
+            b.key == UNSPECIFIED or b.key.startswith(f"{UNALLOCATED}:"),
+            -b.measures.point if dimension != "year" else int(b.key),
+        ),
     )
-    return Breakdown(dimension, basis, ordered, total, figure_count, unconverted)
+    return Breakdown(dimension, basis, ordered, total, figure_count, unconverted, open_figures, measure, year_mode)
 
 
 def slice_set(
-    *, basis: str = FxBasis.ANNOUNCEMENT, investments: QuerySet | None = None, origins: QuerySet | None = None
+    *,
+    basis: str = FxBasis.ANNOUNCEMENT,
+    investments: QuerySet | None = None,
+    origins: QuerySet | None = None,
+    measure: str | None = DEFAULT_MEASURE,
 ) -> SliceSet:
     """
-    The slices of the countable figures among `investments` (default: all).
+    The slices of the countable figures of `measure` among `investments` (default: all).
     `origins` is a filtered set of figures of any level (the API's and pages' FilterSet):
     a headline in it counts whole, and a component in it counts without its headline, so
     `?scope=overseas` totals ByteDance's overseas component alone while
     `?company=bytedance&top_level=true` totals the headline. A headline without a USD value
     is reported when it or one of its components is among the origins.
     """
-    slices = SliceSet(basis)
+    slices = SliceSet(basis, measure=measure)
     if investments is not None:
         slices = slices.filter(figure__in=investments.values("pk"))
     if origins is not None:
@@ -520,16 +740,21 @@ def breakdown(
     basis: str = FxBasis.ANNOUNCEMENT,
     investments: QuerySet | None = None,
     origins: QuerySet | None = None,
-    year_mode: str = "announcement",
+    year_mode: str = DEFAULT_YEAR_MODE,
+    measure: str | None = DEFAULT_MEASURE,
 ) -> Breakdown:
     """
-    Totals of countable figures grouped by `dimension`, in USD on `basis`; `investments` and
-    `origins` choose the figures as in `slice_set`. Buckets are sorted largest first,
-    "unspecified" last.
+    Totals of countable figures of one measure grouped by `dimension`, in USD on `basis`;
+    `investments` and `origins` choose the figures as in `slice_set`. Buckets are sorted
+    largest first, "unspecified" and "unallocated" last.
     """
-    return slice_set(basis=basis, investments=investments, origins=origins).group(dimension, year_mode=year_mode)
+    return slice_set(basis=basis, investments=investments, origins=origins, measure=measure).group(
+        dimension, year_mode=year_mode
+    )
 
 
-def company_totals(*, basis: str = FxBasis.ANNOUNCEMENT, investments: QuerySet | None = None) -> Breakdown:
-    """Per-company totals that count each headline once; the home page's table."""
-    return breakdown(dimension="company", basis=basis, investments=investments)
+def company_totals(
+    *, basis: str = FxBasis.ANNOUNCEMENT, investments: QuerySet | None = None, measure: str = DEFAULT_MEASURE
+) -> Breakdown:
+    """Per-company totals of one measure that count each headline once; the home page's table."""
+    return breakdown(dimension="company", basis=basis, investments=investments, measure=measure)

@@ -27,4 +27,5 @@ urlpatterns = [
     path("investments/<int:pk>/cite.bib", views.InvestmentBibtexView.as_view(), name="investment-bibtex"),
     path("explore/", views.ExploreView.as_view(), name="explore"),
     path("compare/", views.CompareView.as_view(), name="compare"),
+    path("methodology/", views.MethodologyView.as_view(), name="methodology"),
 ]

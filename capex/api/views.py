@@ -41,10 +41,20 @@ from capex.api.serializers import (
     InvestmentUpdateSerializer,
     ReturnToDraftSerializer,
 )
-from capex.choices import FxBasis
+from capex.choices import FxBasis, Measure
 from capex.filters import InvestmentFilterSet
 from capex.models import Citation, Investment, VendorShare, sees_drafts
-from capex.selectors import DIMENSIONS, UNSPECIFIED, YEAR_MODES, Breakdown, Bucket, Measures, breakdown
+from capex.selectors import (
+    DEFAULT_MEASURE,
+    DEFAULT_YEAR_MODE,
+    DIMENSIONS,
+    UNSPECIFIED,
+    YEAR_MODES,
+    Breakdown,
+    Bucket,
+    Measures,
+    breakdown,
+)
 from capex.services import (
     citation_add,
     investment_create,
@@ -293,8 +303,18 @@ class MeasuresSerializer(serializers.Serializer):
     )
 
 
-class BucketSerializer(MeasuresSerializer):
-    key = serializers.CharField(help_text="The group: a company slug, country code, year, choice value or vendors.")
+class BoundsSerializer(MeasuresSerializer):
+    high_open = serializers.BooleanField(
+        help_text='Whether the high bound is open: some figure says "at least", so the total is at least `low`.'
+    )
+    open_figures = serializers.IntegerField(help_text='How many of the figures are open-ended ("at least").')
+
+
+class BucketSerializer(BoundsSerializer):
+    key = serializers.CharField(
+        help_text="The group: a company slug, country code, year, choice value, vendor, vendors sharing a stated "
+        'share ("cambricon+huawei") or "unallocated:<vendors>".'
+    )
     label = serializers.CharField(help_text="The group in words.")
     figure_count = serializers.IntegerField(help_text="Headline figures that contribute to this group.")
 
@@ -309,8 +329,11 @@ class StatsSerializer(serializers.Serializer):
     group_by = serializers.ChoiceField(choices=DIMENSIONS, help_text="The dimension the totals are grouped by.")
     basis = serializers.ChoiceField(choices=FxBasis.choices, help_text="Which USD conversion the totals use.")
     year_mode = serializers.ChoiceField(choices=YEAR_MODES, help_text="How figures are assigned to years.")
+    measure = serializers.ChoiceField(
+        choices=Measure.choices, help_text="What the totals add up; different measures are never added together."
+    )
     currency = serializers.CharField(help_text="Currency of every amount: USD.")
-    total = MeasuresSerializer(help_text="The total over all groups; each headline figure is counted once.")
+    total = BoundsSerializer(help_text="The total over all groups; each headline figure is counted once.")
     figure_count = serializers.IntegerField(help_text="Headline figures counted.")
     buckets = BucketSerializer(
         many=True, help_text='The largest `limit` groups, largest first (years in order), "unspecified" last.'
@@ -340,9 +363,16 @@ class StatsQuerySerializer(serializers.Serializer):
     )
     year_mode = serializers.ChoiceField(
         choices=YEAR_MODES,
-        default="announcement",
-        help_text="For `group_by=year`: `announcement` puts a figure in its announcement year; `spread` spreads "
-        "it over the years of its period in proportion to their days.",
+        default=DEFAULT_YEAR_MODE,
+        help_text="For `group_by=year`: `spread` (the default) spreads a figure over the years of its period in "
+        "proportion to their days (a figure without a period covers its announcement year); `announcement` puts "
+        "it whole in its announcement year.",
+    )
+    measure = serializers.ChoiceField(
+        choices=Measure.choices,
+        default=DEFAULT_MEASURE,
+        help_text="What to add up: `ai_investment` (the default), `total_capex`, `programme`, `equity_commitment` "
+        "or `other`. One measure at a time: they are never added together.",
     )
     limit = serializers.IntegerField(
         min_value=1,
@@ -364,8 +394,17 @@ def _measures(measures: Measures) -> dict:
     return {"low": _money(measures.low), "high": _money(measures.high), "point": _money(measures.point)}
 
 
+def _bounds(measures: Measures, open_figures: int) -> dict:
+    return {**_measures(measures), "high_open": open_figures > 0, "open_figures": open_figures}
+
+
 def _bucket(bucket: Bucket) -> dict:
-    return {"key": bucket.key, "label": bucket.label, **_measures(bucket.measures), "figure_count": bucket.figure_count}
+    return {
+        "key": bucket.key,
+        "label": bucket.label,
+        **_bounds(bucket.measures, bucket.open_figures),
+        "figure_count": bucket.figure_count,
+    }
 
 
 def stats_payload(result: Breakdown, *, year_mode: str, limit: int = STATS_MAX_LIMIT) -> dict:
@@ -393,8 +432,9 @@ def stats_payload(result: Breakdown, *, year_mode: str, limit: int = STATS_MAX_L
         "group_by": result.dimension,
         "basis": result.basis,
         "year_mode": year_mode,
+        "measure": result.measure,
         "currency": "USD",
-        "total": _measures(result.total),
+        "total": _bounds(result.total, result.open_figures),
         "figure_count": result.figure_count,
         "buckets": buckets,
         "bucket_count": len(result.buckets),
@@ -462,6 +502,8 @@ class StatsView(SharedPerDataVersion, ApiViewMixin, generics.GenericAPIView):
             }
         )
         query.is_valid(raise_exception=True)
+        if len(request.query_params.getlist("measure")) > 1:
+            raise ValidationError({"measure": ["Totals add up one measure at a time; give one."]})
         options = query.validated_data
         origins = self.filter_queryset(self.get_queryset())
 
@@ -471,6 +513,7 @@ class StatsView(SharedPerDataVersion, ApiViewMixin, generics.GenericAPIView):
                 basis=options["basis"],
                 origins=origins,
                 year_mode=options["year_mode"],
+                measure=options["measure"],
             )
             # Serialized once: with thousands of buckets, serializing took longer than reading the cache.
             payload = stats_payload(result, year_mode=options["year_mode"], limit=options["limit"])
@@ -483,7 +526,7 @@ class StatsView(SharedPerDataVersion, ApiViewMixin, generics.GenericAPIView):
             params = {key: sorted(values) for key, values in request.query_params.lists() if key != "format"}
             data = cached("stats", params, compute, address=request.get_full_path())
         if request.accepted_renderer.format == "csv":
-            columns = ["key", "label", "low", "high", "point", "figure_count"]
+            columns = ["key", "label", "low", "high", "point", "high_open", "open_figures", "figure_count"]
             return Response(Table(columns=columns, rows=data["buckets"]))
         data["rates"] = RatesFreshnessSerializer(rates_freshness_payload()).data
         return Response(data)

@@ -1,6 +1,7 @@
 """
-The sample data shipped for `make run` and the tests: real, public figures, each with its
-source and the words that support it. Nothing here is invented: where the exact address
+The original sample: six real, public announcements, each with its source and the words that
+support it; the canonical test case of the counting rules (`make run` loads the larger curated
+dataset, capex/data/). Nothing here is invented: where the exact address
 of a source is not known its URL is left empty, and where the original text could not be
 quoted verbatim the citation quotes a headline or a secondary source that we hold.
 
@@ -14,8 +15,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from capex.choices import Category, Evidence, Qualifier, Scope, Status, Workload
-from capex.models import Investment
+from capex.choices import Category, Evidence, Measure, Qualifier, Scope, Status, Workload
+from capex.models import Investment, VendorShare
 from capex.services import citation_add, investment_create, investment_publish
 from companies.choices import CompanyKind
 from companies.models import Company
@@ -153,8 +154,15 @@ PUBLISHERS = [
         "default_reliability": Reliability.HIGH,
     },
     {"name": "Meta", "kind": PublisherKind.COMPANY, "default_reliability": Reliability.HIGH},
-    {"name": "Alphabet", "kind": PublisherKind.COMPANY, "default_reliability": Reliability.HIGH},
-    {"name": "Xinhua", "kind": PublisherKind.NEWSWIRE, "default_reliability": Reliability.MEDIUM},
+    {"name": "Mint", "domain": "livemint.com", "kind": PublisherKind.NEWS_OUTLET},
+    {"name": "Business Recorder (Reuters)", "domain": "brecorder.com", "kind": PublisherKind.NEWS_OUTLET},
+    {"name": "PR Chief", "domain": "prchief.com", "kind": PublisherKind.AGGREGATOR},
+    {
+        "name": "Alibaba Group Holding Limited",
+        "domain": "sec.gov",
+        "kind": PublisherKind.REGULATOR,
+        "default_reliability": Reliability.HIGH,
+    },
     {"name": "OpenAI", "domain": "openai.com", "kind": PublisherKind.COMPANY, "default_reliability": Reliability.HIGH},
 ]
 
@@ -171,10 +179,19 @@ SOURCES = {
     "seed-bytedance": {
         "title": "ByteDance's $12 Billion AI Chip Investment: A Strategic Move Amid U.S. Export Controls",
         "publisher": "AInvest",
+        "url": "https://www.ainvest.com/news/bytedance-12-billion-ai-chip-investment-strategic-move-export-controls-2501",
         "authors": "Nathaniel Stone (AI writing agent)",
         "published_on": D(2025, 1, 23),
         "notes": "AI-generated secondary article summarising the Financial Times report.",
         "text_file": SEED_ARTICLE,
+    },
+    "reuters-bytedance": {
+        "title": "Reuters' report of the Financial Times story and of ByteDance's denial (Business Recorder)",
+        "url": "https://brecorder.com/news/40343948",
+        "publisher": "Business Recorder (Reuters)",
+        "published_on": D(2025, 1, 21),
+        "notes": "Reuters' own page was not read; the report as Business Recorder carries it. It quotes ByteDance's "
+        'spokesperson: "The anonymously sourced information about our plan is incorrect."',
     },
     "microsoft-golden-opportunity": {
         "title": "The Golden Opportunity for American AI",
@@ -185,28 +202,33 @@ SOURCES = {
         "kind": SourceKind.BLOG_POST,
     },
     "meta-zuckerberg-2025-01-24": {
-        "title": "Mark Zuckerberg on Meta's 2025 plans",
-        "publisher": "Meta",
-        "authors": "Mark Zuckerberg",
+        # Mark Zuckerberg's post on Facebook, as Mint reproduced it; the post itself was not read.
+        "title": "Meta plans to invest up to $65 billion for capex in 2025",
+        "url": "https://www.livemint.com/market/stock-market-news/meta-plans-to-invest-up-to-65-billion-for-capex-in-"
+        "2025-shares-gain-1-6-in-early-market-session/amp-11737730373511.html",
+        "publisher": "Mint",
         "published_on": D(2025, 1, 24),
-        "kind": SourceKind.SOCIAL_POST,
     },
     "meta-q1-2025": {
-        "title": "Meta Reports First Quarter 2025 Results",
+        "title": "Meta Reports First Quarter 2025 Results (Form 8-K, exhibit 99.1)",
+        "url": "https://www.sec.gov/Archives/edgar/data/1326801/000132680125000050/meta-03312025xexhibit991.htm",
         "publisher": "Meta",
         "published_on": D(2025, 4, 30),
         "kind": SourceKind.PRESS_RELEASE,
     },
     "alphabet-q4-2024": {
-        "title": "Alphabet fourth quarter 2024 results",
-        "publisher": "Alphabet",
+        # Alphabet's fourth-quarter 2024 earnings release, as PR Chief reproduced Reuters' report of it.
+        "title": "Alphabet expects to invest about $75 billion in capital expenditures in 2025",
+        "url": "https://prchief.com/alphabet-expects-to-invest-about-75-billion-in-capital-expenditures-in-2025",
+        "publisher": "PR Chief",
         "published_on": D(2025, 2, 4),
-        "kind": SourceKind.EARNINGS_CALL,
     },
-    "xinhua-alibaba": {
-        "title": "Alibaba to invest over 380 bln yuan in cloud, AI infrastructure",
-        "publisher": "Xinhua",
+    "alibaba-6k-2025-02-24": {
+        "title": "Alibaba to Invest RMB380 billion in AI and Cloud Infrastructure Over Next Three Years",
+        "url": "https://www.sec.gov/Archives/edgar/data/1577552/000110465925016348/tm257405d1_ex99-1.htm",
+        "publisher": "Alibaba Group Holding Limited",
         "published_on": D(2025, 2, 24),
+        "kind": SourceKind.FILING,
     },
     "openai-stargate": {
         "title": "Announcing The Stargate Project",
@@ -217,7 +239,16 @@ SOURCES = {
     },
 }
 
-BYTEDANCE_DISPUTE = "A ByteDance spokesperson called the Financial Times report incorrect (Reuters, 21 January 2025)."
+BYTEDANCE_DISPUTE = (
+    'A ByteDance spokesperson called the Financial Times report incorrect: "The anonymously sourced information '
+    'about our plan is incorrect" (as reported by Reuters, 21 January 2025).'
+)
+# The split of the RMB 40bn, in Reuters' words (its report of the FT story); the seed article does not give it.
+BYTEDANCE_SPLIT = (
+    "About 60% of ByteDance’s domestic semiconductor orders would go to Chinese suppliers such as Huawei and "
+    "Cambricon, while the rest would be spent on Nvidia chips that have been watered down to align with U.S. "
+    "export controls, according to the report."
+)
 
 # Each figure: fields, citations [(source key, quote, locator)], components [figure...], revised_by figure.
 FIGURES = [
@@ -241,6 +272,11 @@ FIGURES = [
         "citations": [
             ("ft-bytedance", "TikTok owner ByteDance plans to spend $12bn on AI chips in 2025", "headline"),
             (
+                "reuters-bytedance",
+                "the TikTok parent plans to spend more than $12 billion on AI in 2025",
+                "paragraph 1",
+            ),
+            (
                 "seed-bytedance",
                 "ByteDance, the parent company of TikTok, is planning a significant investment of over $12 billion "
                 "in artificial intelligence (AI) infrastructure by 2025, according to a report by the Financial "
@@ -259,9 +295,21 @@ FIGURES = [
                 "category": Category.CHIPS,
                 "workload": Workload.INFERENCE,
                 "chip_vendors": ["huawei", "cambricon", "nvidia"],
+                # Derived from Reuters' words: 60% shared by the two Chinese suppliers, "the rest" to Nvidia.
+                "vendor_shares": [
+                    ("huawei", 60, "chinese-suppliers"),
+                    ("cambricon", 60, "chinese-suppliers"),
+                    ("nvidia", 40, ""),
+                ],
+                "vendor_share_quote": BYTEDANCE_SPLIT,
                 "description": "About 60% from Chinese suppliers such as Huawei and Cambricon, the rest "
-                "export-compliant Nvidia chips (Financial Times); mostly for inference.",
+                "export-compliant Nvidia chips (Financial Times, as Reuters reported it); mostly for inference.",
                 "citations": [
+                    (
+                        "reuters-bytedance",
+                        "ByteDance plans to spend 40 billion yuan ($5.50 billion) to acquire AI chips in China in 2025",
+                        "paragraph 2",
+                    ),
                     (
                         "seed-bytedance",
                         "The Beijing-based tech giant has allocated approximately RMB 40 billion ($5.5 billion) for "
@@ -344,6 +392,7 @@ FIGURES = [
     {
         "company": "meta",
         "title": "Capital expenditures in 2025",
+        "measure": Measure.TOTAL_CAPEX,
         "announced_on": D(2025, 1, 24),
         "amount": 60 * BN,
         "amount_high": 65 * BN,
@@ -356,10 +405,11 @@ FIGURES = [
         "category": Category.GENERAL,
         "evidence": Evidence.OFFICIAL,
         "citations": [
-            ("meta-zuckerberg-2025-01-24", "We're planning to invest $60-65B in capex this year", ""),
+            ("meta-zuckerberg-2025-01-24", "We're planning to invest $60-65B in capex this year", "quoting the post"),
         ],
         "revised_by": {
             "title": "Capital expenditures in 2025 (revised outlook)",
+            "measure": Measure.TOTAL_CAPEX,
             "announced_on": D(2025, 4, 30),
             "amount": 64 * BN,
             "amount_high": 72 * BN,
@@ -375,7 +425,7 @@ FIGURES = [
             "citations": [
                 (
                     "meta-q1-2025",
-                    "We anticipate our full-year 2025 capital expenditures, including principal payments on finance "
+                    "We anticipate our full year 2025 capital expenditures, including principal payments on finance "
                     "leases, will be in the range of $64-72 billion, increased from our prior outlook of $60-65 "
                     "billion.",
                     "CFO outlook commentary",
@@ -386,6 +436,7 @@ FIGURES = [
     {
         "company": "alphabet",
         "title": "Capital expenditures in 2025",
+        "measure": Measure.TOTAL_CAPEX,
         "announced_on": D(2025, 2, 4),
         "amount": 75 * BN,
         "currency": "USD",
@@ -397,7 +448,11 @@ FIGURES = [
         "category": Category.GENERAL,
         "evidence": Evidence.OFFICIAL,
         "citations": [
-            ("alphabet-q4-2024", "we expect to invest approximately $75 billion in CapEx in 2025", "CFO remarks"),
+            (
+                "alphabet-q4-2024",
+                "we expect to invest approximately $75 billion in capital expenditures in 2025",
+                "Sundar Pichai in the earnings release",
+            ),
         ],
     },
     {
@@ -415,14 +470,16 @@ FIGURES = [
         "evidence": Evidence.OFFICIAL,
         "citations": [
             (
-                "xinhua-alibaba",
-                "Alibaba to invest over 380 bln yuan in cloud, AI infrastructure",
-                "headline",
+                "alibaba-6k-2025-02-24",
+                "announced plans to invest at least RMB380 billion (US$53 billion) over the next three years to "
+                "advance its cloud computing and AI infrastructure",
+                "exhibit 99.1",
             ),
         ],
     },
     {
         "company": "stargate",
+        "measure": Measure.PROGRAMME,
         "partners": ["openai", "softbank", "oracle", "mgx"],
         "title": "AI infrastructure in the United States over four years",
         "announced_on": D(2025, 1, 21),
@@ -530,7 +587,16 @@ def sample_data_load() -> dict[str, int]:
     return created
 
 
-_NOT_FIELDS = {"company", "citations", "components", "revised_by", "partners", "chip_vendors"}
+_NOT_FIELDS = {
+    "company",
+    "citations",
+    "components",
+    "revised_by",
+    "partners",
+    "chip_vendors",
+    "vendor_shares",
+    "vendor_share_quote",
+}
 
 
 def _figure_load(spec, *, company, parent, supersedes, companies, sources, created) -> Investment:
@@ -541,7 +607,15 @@ def _figure_load(spec, *, company, parent, supersedes, companies, sources, creat
     fields = {key: value for key, value in spec.items() if key not in _NOT_FIELDS}
     fields["announced_on"] = announced_on
     if parent is not None:
-        for inherited in ("period_label", "period_start", "period_end", "evidence", "disputed", "dispute_note"):
+        for inherited in (
+            "period_label",
+            "period_start",
+            "period_end",
+            "evidence",
+            "disputed",
+            "dispute_note",
+            "measure",
+        ):
             fields.setdefault(inherited, getattr(parent, inherited))
     investment = investment_create(
         company=company,
@@ -553,6 +627,16 @@ def _figure_load(spec, *, company, parent, supersedes, companies, sources, creat
     )
     for source_key, quote, locator in spec["citations"]:
         citation_add(investment=investment, source=sources[source_key], quote=quote, locator=locator)
+    for slug, percent, group in spec.get("vendor_shares", []):
+        share = VendorShare(
+            investment=investment,
+            vendor=companies[slug],
+            share_percent=Decimal(percent),
+            group=group,
+            quote=spec.get("vendor_share_quote", ""),
+        )
+        share.full_clean()
+        share.save()
     investment_publish(investment=investment, by=None)
     created["investments"] += 1
     return investment

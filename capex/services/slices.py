@@ -64,6 +64,10 @@ _COLUMNS = (
     "category",
     "workload",
     "vendors",
+    "vendor_kind",
+    "measure",
+    "year",
+    "high_open",
     "low_mills",
     "high_mills",
     "point_mills",
@@ -86,6 +90,10 @@ def _values(slices: Iterable[Slice]) -> Iterator[tuple]:
             piece.category,
             piece.workload,
             ",".join(map(str, piece.vendor_ids)),
+            piece.vendor_kind,
+            piece.measure,
+            piece.year,
+            piece.high_open,
             *(piece.mills or _NO_MILLS),
         )
 

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.utils.html import format_html
 
-from capex.choices import FxBasis, Qualifier
+from capex.choices import FxBasis, Measure, Qualifier
 from capex.selectors import Measures
 from currencies.choices import RateProvider
 
@@ -190,6 +190,31 @@ def usd_span(measures: Measures | None) -> str:
     if measures is None or measures.low == measures.high:
         return ""
     return f"range {money_text(measures.low, 'USD', high=measures.high)}"
+
+
+@register.filter
+def measure_label(measure: str | None) -> str:
+    """ "Total capital expenditure" for "total_capex"."""
+    return dict(Measure.choices).get(measure or "", "Totals")
+
+
+@register.filter
+def usd_total(total) -> str:
+    """
+    A total as a researcher should read it, from a Bucket, a Breakdown or a YearCard: "at least
+    $12.3bn (1 open-ended figure)" when any of its figures says "at least", else its point value
+    with its range where the low and high values differ.
+    """
+    if total is None:
+        return "—"
+    measures = getattr(total, "measures", None) or getattr(total, "total", None)
+    if measures is None:
+        return "—"
+    open_figures = getattr(total, "open_figures", 0) or 0
+    if open_figures:
+        figures = "figure" if open_figures == 1 else "figures"
+        return f"at least {money_text(measures.low, 'USD')} ({open_figures} open-ended {figures})"
+    return usd_measures(measures)
 
 
 @register.filter

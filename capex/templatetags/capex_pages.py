@@ -82,3 +82,15 @@ def carry_basis(context) -> str:
     if options is None or options.basis == "announcement":
         return ""
     return f"?basis={options.basis}"
+
+
+@register.filter
+def series_cell(series, year):
+    """The bucket of one year in a measure's series (capex.page_selectors.MeasureSeries), or None."""
+    return series.cell(str(year))
+
+
+@register.simple_tag
+def series_years(series) -> list[str]:
+    """Every year any measure in the series has a total for, in order."""
+    return sorted({bucket.key for row in series for bucket in row.years.buckets}, key=int)

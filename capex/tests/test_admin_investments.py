@@ -73,10 +73,12 @@ def figure_form(company, source=None, quote="ByteDance plans more than $12bn of 
         "workload": "unspecified",
         "evidence": "media_report",
         "status": "planned",
+        "measure": "ai_investment",
         "dispute_note": "",
         "parent": "",
         "supersedes": "",
         **management("components"),
+        **management("vendor_shares"),
     }
     if source is not None:
         data.update(management("citations", total=1))

@@ -117,6 +117,9 @@ def test_admin_refuses_an_announcement_in_year_one(client):
             "citations-INITIAL_FORMS": "0",
             "components-TOTAL_FORMS": "0",
             "components-INITIAL_FORMS": "0",
+            "vendor_shares-TOTAL_FORMS": "0",
+            "vendor_shares-INITIAL_FORMS": "0",
+            "measure": "ai_investment",
         },
     )
 

@@ -53,8 +53,8 @@ def test_home_lists_bytedance_headline_as_stated_and_its_rmb_component_in_usd(cl
 def test_home_company_totals_count_the_bytedance_headline_once(client, figures):
     rows = table_rows(html_of(client.get(HOME)), "company-totals")
     bytedance = row_for(rows, "ByteDance")
-    # "more than $12bn" with components of $5.49bn and $6.8bn counts as their sum, once.
-    assert bytedance[2]["text"] == "$12.3bn"
+    # "more than $12bn" with components of $5.49bn and $6.8bn counts as their sum, once, and stays open-ended.
+    assert bytedance[2]["text"] == "at least $12.3bn (1 open-ended figure)"
     assert bytedance[3]["text"] == "1"
 
 
@@ -64,24 +64,31 @@ def test_home_year_cards_show_the_current_year_and_the_past_years(client, figure
     assert 'data-year="2026"' in cards
     assert "(current year)" in cards
     year_2025 = cards[cards.index('data-year="2025"') :]
-    # Stargate 500 + Microsoft 80 + Alphabet 75 + Meta 68 (64-72) + Alibaba 52.4 + ByteDance 12.3.
-    assert "$788bn" in year_2025[: year_2025.index("</li>")]
-    assert "range $784–792bn" in year_2025[: year_2025.index("</li>")]
+    card = year_2025[: year_2025.index("</li>")]
+    # AI investment only, each figure spread over its period: ByteDance 12.29 (all in 2025) + Microsoft
+    # 80 x 181/365 (Jan-Jun of FY2025) = 39.67 + Alibaba 52.41 x 311/1095 = 14.89: at least $66.8bn, never the
+    # $788bn of Stargate, Meta's and Alphabet's capex guidance and whole multi-year plans added into 2025.
+    assert "at least $66.8bn" in card
+    assert "2 open-ended figures" in card
+    assert "$788bn" not in html
 
 
 def test_spreading_years_moves_multi_year_figures_into_later_years(client, figures, today_2026):
     table = chart_table(html_of(client.get(HOME, {"years": "spread"})), "by-year")
     years = [row[0]["text"] for row in table[1:-1]]
-    # Microsoft's FY2025 starts in July 2024; Stargate's four years run into 2029.
-    assert years == ["2024", "2025", "2026", "2027", "2028", "2029"]
+    # Microsoft's FY2025 starts in July 2024; Alibaba's three years run into 2028.
+    assert years == ["2024", "2025", "2026", "2027", "2028"]
+    programmes = chart_table(html_of(client.get(HOME, {"measure": "programme"})), "by-year")
+    # Stargate's four years run into 2029.
+    assert [row[0]["text"] for row in programmes[1:-1]] == ["2025", "2026", "2027", "2028", "2029"]
 
 
 def test_basis_switch_changes_the_totals(client, figures):
     announcement = row_for(table_rows(html_of(client.get(HOME)), "company-totals"), "ByteDance")
     latest = row_for(table_rows(html_of(client.get(HOME, {"basis": "latest"})), "company-totals"), "ByteDance")
-    assert announcement[2]["text"] == "$12.3bn"
+    assert announcement[2]["text"] == "at least $12.3bn (1 open-ended figure)"
     # RMB 40bn at the latest rate (0.14) is $5.6bn; with $6.8bn the figure counts $12.4bn.
-    assert latest[2]["text"] == "$12.4bn"
+    assert latest[2]["text"] == "at least $12.4bn (1 open-ended figure)"
 
 
 def test_basis_switch_links_keep_the_other_parameters(client, figures):
@@ -112,7 +119,8 @@ def test_chart_csv_download_holds_exactly_the_table(client, figures):
     assert response["Content-Type"].startswith("text/csv")
     downloaded = list(csv.reader(io.StringIO(response.content.decode())))
     assert downloaded == chart_csv_rows(html, "share-scope")
-    assert downloaded[0] == ["Domestic or overseas", "Total (USD)", "Low (USD)", "High (USD)", "Share"]
+    # AI investment has no ranges among the sample figures: no low and high columns.
+    assert downloaded[0] == ["Domestic or overseas", "Total (USD)", "Share"]
 
 
 def test_downloading_a_chart_the_page_does_not_have_is_400(client, figures):
@@ -152,4 +160,4 @@ def test_the_chart_table_and_its_csv_agree_for_the_stacked_chart(client, figures
     response = client.get(HOME, {"download": "by-year"})
     downloaded = list(csv.reader(io.StringIO(response.content.decode())))
     assert downloaded == chart_csv_rows(html, "by-year")
-    assert downloaded[0][:2] == ["Year", "Stargate (USD)"]
+    assert downloaded[0][:2] == ["Year", "Microsoft (USD)"]

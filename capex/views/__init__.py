@@ -10,6 +10,7 @@ from capex.views.compare import CompareView
 from capex.views.explore import ExploreView
 from capex.views.home import HomeView
 from capex.views.investments import InvestmentBibtexView, InvestmentDetailView
+from capex.views.methodology import MethodologyView
 from capex.views.sources import SourceDetailView, SourceListView
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "HomeView",
     "InvestmentBibtexView",
     "InvestmentDetailView",
+    "MethodologyView",
     "SourceDetailView",
     "SourceListView",
 ]

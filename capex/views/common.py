@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 
-from capex.choices import FxBasis
-from capex.selectors import YEAR_MODES
+from capex.choices import FxBasis, Measure
+from capex.selectors import DEFAULT_MEASURE, DEFAULT_YEAR_MODE, YEAR_MODES
 from config.spreadsheets import neutralise
 
 BASIS_LABELS = {
@@ -18,9 +18,10 @@ BASIS_LABELS = {
     FxBasis.LATEST: "Latest rate",
 }
 YEAR_MODE_LABELS = {
-    "announcement": "By announcement year",
     "spread": "Spread over the years covered",
+    "announcement": "By announcement year",
 }
+MEASURE_LABELS = dict(Measure.choices)
 
 
 class BadParameter(Exception):
@@ -36,6 +37,11 @@ class BadParameter(Exception):
 class PageOptions:
     basis: str
     year_mode: str
+    measure: str = DEFAULT_MEASURE
+
+    @property
+    def measure_label(self) -> str:
+        return MEASURE_LABELS[self.measure]
 
     @property
     def basis_label(self) -> str:
@@ -47,14 +53,20 @@ class PageOptions:
 
 
 def page_options(request) -> PageOptions:
-    """`?basis=announcement|latest` and `?years=announcement|spread`, defaulting to the first."""
+    """
+    `?basis=announcement|latest`, `?years=spread|announcement` and `?measure=` (what the totals
+    add up: AI investment unless asked), each defaulting to the first.
+    """
     basis = request.GET.get("basis") or FxBasis.ANNOUNCEMENT.value
     if basis not in FxBasis.values:
         raise BadParameter("basis", f"{basis!r} is not a USD basis; choose one of {', '.join(FxBasis.values)}.")
-    year_mode = request.GET.get("years") or "announcement"
+    year_mode = request.GET.get("years") or DEFAULT_YEAR_MODE
     if year_mode not in YEAR_MODES:
         raise BadParameter("years", f"{year_mode!r} is not a year mode; choose one of {', '.join(YEAR_MODES)}.")
-    return PageOptions(basis=basis, year_mode=year_mode)
+    measure = request.GET.get("measure") or DEFAULT_MEASURE
+    if measure not in Measure.values:
+        raise BadParameter("measure", f"{measure!r} is not a measure; choose one of {', '.join(Measure.values)}.")
+    return PageOptions(basis=basis, year_mode=year_mode, measure=measure)
 
 
 # Parameters of the pages themselves, never filters.
@@ -100,6 +112,7 @@ class PageOptionsMixin:
         context["options"] = self.options
         context["basis_choices"] = list(BASIS_LABELS.items())
         context["year_mode_choices"] = list(YEAR_MODE_LABELS.items())
+        context["measure_choices"] = list(MEASURE_LABELS.items())
         return context
 
     def render_to_response(self, context, **response_kwargs):

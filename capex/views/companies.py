@@ -40,7 +40,13 @@ class CompanyListView(PageOptionsMixin, TemplateView):
             name, errors = next(iter(filters.errors.items()))
             raise BadParameter(name, " ".join(errors))
         query = self.request.GET.get("q", "").strip()
-        rows = company_rows(companies=filters.qs, basis=self.options.basis, sort=column, descending=descending)
+        rows = company_rows(
+            companies=filters.qs,
+            basis=self.options.basis,
+            sort=column,
+            descending=descending,
+            measure=self.options.measure,
+        )
         page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
         context.update(
             {
@@ -106,6 +112,8 @@ class CompanyDetailView(PageOptionsMixin, TemplateView):
             basis=self.options.basis,
             year_mode=self.options.year_mode,
             visible=Investment.objects.visible_to(self.request.user),
+            # Without ?measure= the page shows what most of the company's figures measure.
+            measure=self.options.measure if self.request.GET.get("measure") else None,
         )
         label = self.options.basis_label
         charts = {

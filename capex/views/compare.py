@@ -52,7 +52,12 @@ class CompareView(PageOptionsMixin, TemplateView):
         charts = {}
         if self.form.is_bound and self.form.is_valid():
             companies = self.form.cleaned_data["companies"]
-            result = comparison(companies=companies, basis=self.options.basis, year_mode=self.options.year_mode)
+            result = comparison(
+                companies=companies,
+                basis=self.options.basis,
+                year_mode=self.options.year_mode,
+                measure=self.options.measure,
+            )
             charts["years"] = crosstab_chart(
                 result.years,
                 chart_id="years",

@@ -125,7 +125,9 @@ class ExploreView(PageOptionsMixin, TemplateView):
                 {
                     "page_obj": page,
                     "results": page.object_list,
-                    "totals": explore_totals(basis=self.options.basis, figures=filters.qs),
+                    "totals": explore_totals(
+                        basis=self.options.basis, figures=filters.qs, measure=self.options.measure
+                    ),
                     "facets": self.facets(),
                 }
             )

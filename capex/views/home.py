@@ -26,7 +26,9 @@ class HomeView(PageOptionsMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         options = self.options
-        data = dashboard(basis=options.basis, year_mode=options.year_mode, today=timezone.localdate())
+        data = dashboard(
+            basis=options.basis, year_mode=options.year_mode, measure=options.measure, today=timezone.localdate()
+        )
         charts = {
             "by-year": crosstab_chart(
                 data.stack,
