@@ -55,7 +55,16 @@ class InvestmentQuerySet(models.QuerySet):
         return self.published().top_level().current().not_cancelled()
 
     def visible_to(self, user) -> "InvestmentQuerySet":
-        return self.visible(drafts=sees_drafts(user))
+        """
+        What a reader may see: everything for staff; published figures for everyone else, and
+        a signed-in writer's own figures in every state besides (whoever may create a draft may
+        read it back and change it).
+        """
+        if sees_drafts(user):
+            return self
+        if user is not None and user.is_authenticated:
+            return self.filter(models.Q(state=WorkflowState.PUBLISHED) | models.Q(created_by=user))
+        return self.published()
 
     def visible(self, *, drafts: bool) -> "InvestmentQuerySet":
         """Every figure for a reader who sees drafts (`sees_drafts`), else the published ones."""

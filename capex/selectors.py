@@ -373,7 +373,12 @@ def _allocate_vendors(
         weights = [fractions[measure] for _, fractions in stated.values()]
         if sum(weights) > ONE:
             weights = [weight / sum(weights) for weight in weights]
-        for (_, values), value in zip(allocated, _split(mills[measure], weights), strict=True):
+        parts = _split(mills[measure], weights)
+        excess = sum(parts) - mills[measure]
+        if excess > 0:  # shares that cover it all, rounded up past it: the largest part gives back the mills
+            largest = parts.index(max(parts))
+            parts[largest] -= excess
+        for (_, values), value in zip(allocated, parts, strict=True):
             values[measure] = value
     result = [(vendor, tuple(values)) for vendor, values in allocated if any(values)]
     rest = tuple(mills[m] - sum(values[m] for _, values in allocated) for m in range(3))

@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A query cancelled by the statement timeout is a 503 that says to narrow the request.
+    "config.timeouts.StatementTimeoutMiddleware",
     "config.csp.CSPMiddleware",  # django-csp's, with the site-wide policy built once
     # Last, as django-axes asks: turns a locked-out login into its lockout answer.
     "axes.middleware.AxesMiddleware",
@@ -148,7 +150,13 @@ if not EMBEDDED:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # No JIT compilation: it added about 200 ms to queries that run in tens of milliseconds
         # (see BENCHMARKS.md); the app's queries are short and planned on indexes.
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        # Every statement is bounded: a web request's at DATABASE_STATEMENT_TIMEOUT_MS (30 s), so an
+        # unbounded query cannot hold a web worker and database workers for minutes (config/timeouts.py
+        # answers 503); bin/worker, bin/beat and bin/release give jobs a longer bound. 0 turns it off.
+        statement_timeout = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=30_000)
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c jit=off -c statement_timeout={statement_timeout}"
+        )
         # Parameters bound by the server and statements prepared after their fifth run on a
         # connection: planning was half of PostgreSQL's time on a list page (BENCHMARKS.md).
         # Turn off (DATABASE_PREPARED_STATEMENTS=false) behind a transaction-pooling proxy.
@@ -313,6 +321,9 @@ REST_FRAMEWORK = {
     # X-Forwarded-For is believed only from this many proxies (config.client_ip).
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+
+# Researcher pages that compute totals or search, per client address (config.page_throttle).
+PAGE_THROTTLE_RATE = env.str("PAGE_THROTTLE_RATE", default="60/minute")
 
 # API tokens (django-rest-knox): only a hash is stored; each token expires and can be revoked.
 REST_KNOX = {

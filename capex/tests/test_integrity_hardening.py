@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from capex.choices import Qualifier, WorkflowState
 from capex.conversions import TOO_LARGE_NOTE, conversions_recompute
@@ -388,3 +388,112 @@ def test_a_unicode_slug_is_refused(sample):
 
     assert response.status_code == 400
     assert "slug" in response.json()
+
+
+# --- 10. whoever may create a draft may read and change it -----------------------------------------
+
+
+def test_a_non_staff_writer_reads_and_changes_the_draft_they_created_but_not_others(sample):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
+
+    writer = get_user_model().objects.create_user("tool", "tool@example.org", "x" * 20)
+    writer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_investment", "change_investment", "add_citation"])
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=writer)[1]}")
+    someone_elses = InvestmentFactory(state=WorkflowState.DRAFT)
+
+    created = client.post(LIST, new_figure(), format="json")
+    assert created.status_code == 201, created.content
+    figure = created.json()["id"]
+
+    assert client.get(f"{LIST}{figure}/").status_code == 200
+    changed = client.patch(f"{LIST}{figure}/", {"title": "AI data centres in 2025"}, format="json")
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["title"] == "AI data centres in 2025"
+    assert client.get(f"{LIST}{someone_elses.pk}/").status_code == 404
+    assert api_client("anonymous").get(f"{LIST}{figure}/").status_code == 404
+
+
+# --- 11. unbounded queries ------------------------------------------------------------------------
+
+
+def _cancelled_query():
+    """What Django raises when PostgreSQL cancels a statement past its timeout."""
+    from django.db import OperationalError
+    from psycopg.errors import QueryCanceled
+
+    try:
+        try:
+            raise QueryCanceled("canceling statement due to statement timeout")
+        except QueryCanceled as cancelled:
+            raise OperationalError("canceling statement due to statement timeout") from cancelled
+    except OperationalError as error:
+        return error
+
+
+@pytest.mark.parametrize(("path", "kind"), [("/api/v1/stats/", "application/json"), ("/explore/", "text/html")])
+def test_a_cancelled_query_is_a_503_that_says_to_narrow_the_request(rf, path, kind):
+    from config.timeouts import StatementTimeoutMiddleware
+
+    response = StatementTimeoutMiddleware(lambda request: None).process_exception(rf.get(path), _cancelled_query())
+
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith(kind)
+    assert "Narrow it" in response.content.decode()
+    assert response["Retry-After"] == "30"
+
+
+def test_other_database_errors_are_left_to_the_usual_handling(rf):
+    from django.db import OperationalError
+
+    from config.timeouts import StatementTimeoutMiddleware
+
+    middleware = StatementTimeoutMiddleware(lambda request: None)
+
+    assert middleware.process_exception(rf.get("/api/v1/stats/"), OperationalError("server closed")) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement timeouts are PostgreSQL's: set DATABASE_URL")
+def test_on_postgresql_a_query_past_the_statement_timeout_answers_503(sample, client):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        configured = cursor.fetchone()[0]
+        # Inside the test's transaction, so it ends with the test.
+        cursor.execute("SET statement_timeout = 1")
+
+    response = client.get("/api/v1/stats/", {"group_by": "vendor", "company": "bytedance"})
+
+    assert configured == "30s"
+    assert response.status_code == 503
+    assert "Narrow it" in response.json()["detail"]
+
+
+# --- 7. the expensive pages are rate-limited per client ----------------------------------------------
+
+
+def test_a_client_past_the_page_rate_gets_429_and_another_client_is_served(sample, client, settings):
+    settings.PAGE_THROTTLE_RATE = "3/minute"
+    settings.TRUSTED_PROXY_COUNT = 0
+
+    answers = [client.get("/explore/", {"q": "data"}, REMOTE_ADDR="203.0.113.7").status_code for _ in range(4)]
+    # Rotating a forged X-Forwarded-For does not help: without a trusted proxy it is not read.
+    forged = client.get("/explore/", {"q": "x"}, REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="198.51.100.9")
+    other = client.get("/explore/", {"q": "data"}, REMOTE_ADDR="203.0.113.8")
+
+    assert answers == [200, 200, 200, 429]
+    assert forged.status_code == 429
+    assert int(forged["Retry-After"]) > 0
+    assert "Too many requests" in forged.content.decode()
+    assert other.status_code == 200
+
+
+def test_staff_are_not_rate_limited_on_pages(sample, client, settings):
+    settings.PAGE_THROTTLE_RATE = "1/minute"
+    client.force_login(make_user("Editor", "edith"))
+
+    assert [client.get("/companies/").status_code for _ in range(3)] == [200, 200, 200]

@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from capex.choices import FxBasis, Measure
 from capex.selectors import DEFAULT_MEASURE, DEFAULT_YEAR_MODE, YEAR_MODES
+from config.page_throttle import page_throttled, throttled_response
 from config.spreadsheets import neutralise
 
 BASIS_LABELS = {
@@ -100,7 +101,13 @@ class PageOptionsMixin:
 
     options: PageOptions
 
+    # The throttle scope of a page that computes totals or searches (config.page_throttle).
+    throttle_scope = "pages"
+
     def dispatch(self, request, *args, **kwargs):
+        wait = page_throttled(request, self.throttle_scope)
+        if wait is not None:
+            return throttled_response(request, wait)
         try:
             self.options = page_options(request)
             return super().dispatch(request, *args, **kwargs)

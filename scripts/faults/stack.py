@@ -236,6 +236,7 @@ def app_env(**overrides: str) -> dict[str, str]:
         "RATES_DEFAULT_PROVIDER": "ecb_bundled",
         "API_THROTTLE_ANON": "1000000/minute",
         "API_THROTTLE_USER": "1000000/minute",
+        "PAGE_THROTTLE_RATE": "1000000/minute",
         "WEB_CONCURRENCY": "2",
         "CELERY_CONCURRENCY": "1",
         "LOG_LEVEL": "WARNING",
