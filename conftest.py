@@ -43,6 +43,10 @@ def _plain_static_storage():
     from django.conf import settings
     from django.test.utils import override_settings
 
+    # WhiteNoise looks for STATIC_ROOT when the first request builds the middleware; without the
+    # folder (collectstatic has not run) it warns once per test client. The tests serve static
+    # files from the finders, so an empty folder is all it needs.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     storages = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -64,6 +64,8 @@ def main() -> None:
 
     status, _, _ = get("/static/admin/css/base.css")
     check(status == 200, "static files are served by whitenoise")
+    status, _, headers = get("/favicon.ico")
+    check(status == 200 and "svg" in headers.get("Content-Type", ""), f"/favicon.ico leads to the icon (got {status})")
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()

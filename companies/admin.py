@@ -4,6 +4,7 @@ against it), the change history field by field, and CSV/XLSX import and export b
 """
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -15,11 +16,16 @@ from config.spreadsheets import CSV, XLSX
 
 @admin.register(Company)
 class CompanyAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    # Addresses typed without a scheme are https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     resource_classes = [CompanyResource]
     formats = [CSV, XLSX]
     list_display = ["name", "kind", "country", "ticker", "parent", "figures"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "legal_name", "aliases", "ticker", "slug"]
+    # Said here: the model's ordering does not apply to the annotated (grouped) changelist query.
+    ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]

@@ -9,6 +9,7 @@ the figures in capex's admin (sources do not know about figures).
 """
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -23,6 +24,8 @@ class PublisherAdmin(admin.ModelAdmin):
     list_display = ["name", "domain", "kind", "default_reliability", "source_count"]
     list_filter = ["kind", "default_reliability"]
     search_fields = ["name", "domain"]
+    # Said here: the model's ordering does not apply to the annotated (grouped) changelist query.
+    ordering = ["name"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(source_total=Count("sources"))
@@ -34,11 +37,15 @@ class PublisherAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    # Addresses typed without a scheme are https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     resource_classes = [SourceResource]
     formats = [CSV, XLSX]
     list_display = ["title", "publisher", "published_on", "kind", "language", "paywalled", "citation_count"]
     list_filter = ["kind", "publisher__kind", "paywalled", "language", "publisher"]
     search_fields = ["title", "url", "publisher__name", "authors"]
+    ordering = ["-published_on", "title"]
     date_hierarchy = "published_on"
     autocomplete_fields = ["publisher"]
     list_select_related = ["publisher"]

@@ -161,3 +161,11 @@ def test_the_chart_table_and_its_csv_agree_for_the_stacked_chart(client, figures
     downloaded = list(csv.reader(io.StringIO(response.content.decode())))
     assert downloaded == chart_csv_rows(html, "by-year")
     assert downloaded[0][:2] == ["Year", "Microsoft (USD)"]
+
+
+def test_favicon_ico_answers_with_the_site_icon(client):
+    response = client.get("/favicon.ico")
+
+    # The icon itself is a static file (WhiteNoise serves it; the stack check fetches it).
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
