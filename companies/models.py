@@ -1,11 +1,12 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from companies.choices import CompanyKind
+from companies.choices import CapexConcept, CompanyKind
 from config.validators import no_bidi_controls
 
 
@@ -56,6 +57,24 @@ class Company(models.Model):
     ticker = models.CharField(max_length=30, blank=True, help_text="Exchange ticker, e.g. NASDAQ:MSFT.")
     website = models.URLField(blank=True)
     description = models.TextField(blank=True)
+    # Reported spending (filings): where EDGAR files this company's figures and how to read them.
+    cik = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{1,10}$", "A CIK is up to ten digits.")],
+        help_text="SEC Central Index Key, e.g. 789019 for Microsoft; empty when it does not file with the SEC.",
+    )
+    capex_concept = models.CharField(
+        max_length=120,
+        choices=CapexConcept.choices,
+        default=CapexConcept.PPE,
+        help_text="The us-gaap concept its cash-flow statement files capital expenditure under.",
+    )
+    fiscal_year_end_month = models.PositiveSmallIntegerField(
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Month its fiscal year ends (Microsoft 6, Oracle 5, Nvidia 1).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -28,6 +28,7 @@ RESOURCES = {
     "publishers": "api:publisher-list",
     "exchange_rates": "api:exchange-rate-list",
     "rate_refreshes": "api:rate-refresh-list",
+    "reported": "api:reported-list",
     "stats": "api:stats",
 }
 
@@ -118,5 +119,6 @@ urlpatterns = [
     path("", include("sources.api.urls")),
     path("", include("currencies.api.urls")),
     path("", include("capex.api.urls")),
+    path("", include("filings.api.urls")),
     re_path(r"^[\s\S]*$", NotFoundView.as_view(), name="not-found"),
 ]

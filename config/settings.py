@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "sources",
     "currencies",
     "capex",
+    "filings",
 ]
 
 MIDDLEWARE = [
@@ -388,6 +389,17 @@ RATES_DEFAULT_PROVIDER = env.str("RATES_DEFAULT_PROVIDER", default="ecb_bundled"
 # Tasks started (dotted paths, `.delay()`) after new rates land; currencies never imports capex.
 CURRENCIES_AFTER_RATES_CHANGE = ["capex.tasks.recompute_conversions"]
 
+# --- Filings (reported spending from SEC EDGAR) ----------------------------------------------
+# SEC's fair-access policy: every request names the organisation and a contact address; requests
+# without one are refused. Set it to your own in production.
+SEC_USER_AGENT = env.str("SEC_USER_AGENT", default="AI Capex Tracker admin@example.com")
+# The XBRL JSON API's base address; tests point it at a local server.
+SEC_API_BASE_URL = env.str("SEC_API_BASE_URL", default="https://data.sec.gov/api/xbrl/")
+# At most this many requests a second (the SEC allows 10).
+SEC_MAX_REQUESTS_PER_SECOND = env.float("SEC_MAX_REQUESTS_PER_SECOND", default=8.0)
+# (connect, read) timeouts in seconds for every EDGAR request.
+SEC_HTTP_TIMEOUT = (env.float("SEC_CONNECT_TIMEOUT", default=5.0), env.float("SEC_READ_TIMEOUT", default=30.0))
+
 # --- Celery --------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -424,6 +436,11 @@ CELERY_BEAT_SCHEDULE = {
     "rebuild-slices-nightly": {
         "task": "capex.tasks.rebuild_slices",
         "schedule": crontab(minute=45, hour=3),
+    },
+    # Companies file 10-Qs and 10-Ks a few times a year; a weekly pass picks them up.
+    "refresh-reported-capex-weekly": {
+        "task": "filings.tasks.refresh_reported",
+        "schedule": crontab(minute=0, hour=5, day_of_week="sun"),
     },
 }
 # Cached totals of the popular pages and stats are computed again this soon after the data

@@ -13,6 +13,7 @@ from capex.models import Investment
 from capex.page_selectors import BREAKDOWN_DIMENSIONS, DIMENSION_LABELS, company_page, company_rows
 from capex.views.charts import breakdown_chart
 from capex.views.common import BadParameter, PageOptionsMixin, filter_params
+from capex.views.reported import reported_context
 from companies.choices import CompanyKind
 from companies.filters import CompanyFilterSet
 from companies.models import Company
@@ -138,6 +139,7 @@ class CompanyDetailView(PageOptionsMixin, TemplateView):
                 "page": page,
                 "charts": charts,
                 "breakdown_charts": [charts[d] for d in BREAKDOWN_DIMENSIONS],
+                **reported_context(company),
             }
         )
         return context

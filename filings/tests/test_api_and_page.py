@@ -1,0 +1,53 @@
+"""The API and the company page serve the imported numbers."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from capex.choices import Measure, Qualifier
+from capex.tests.factories import PublishedInvestmentFactory
+from companies.tests.factories import CompanyFactory
+from filings.services import reported_refresh
+from filings.tests.conftest import FakeTransport, ok
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alphabet(make_client):
+    company = CompanyFactory(name="Alphabet", slug="alphabet", cik="1652044")
+    reported_refresh(company=company, client=make_client(FakeTransport(ok("googl-companyconcept-capex.json"))))
+    return company
+
+
+def test_api_lists_current_quarters_filtered_by_company_and_period(client, alphabet):
+    CompanyFactory(name="Other", slug="other")
+    response = client.get(
+        "/api/v1/reported/", {"company": "alphabet", "fiscal_year": 2025, "period": "Q4", "current": "true"}
+    )
+    assert response.status_code == 200
+    [row] = response.json()["results"]
+    assert row["amount"] == "27851000000.00" and row["derived"] is True
+    assert row["period"] == "FY2025 Q4" and row["form"] == "10-K"
+    assert row["edgar_url"].endswith("0001652044-26-000018-index.htm")
+
+
+def test_company_page_sets_guidance_against_reported(client, alphabet):
+    # The guidance figure is set by the test (91-93bn for fiscal 2025); the reported numbers are Alphabet's filings.
+    PublishedInvestmentFactory(
+        company=alphabet,
+        measure=Measure.TOTAL_CAPEX,
+        qualifier=Qualifier.RANGE,
+        amount=Decimal("91000000000"),
+        amount_high=Decimal("93000000000"),
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 12, 31),
+    )
+    response = client.get("/companies/alphabet/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Guided vs reported so far" in html
+    row = html.split('<th scope="row">FY2025</th>')[1].split("</tr>")[0]
+    assert "91,000–93,000" in row and "91,447" in row and "4 of 4" in row and "99%" in row
+    assert 'id="chart-reported"' in html
