@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "sources",
     "currencies",
     "capex",
+    "inbox",
 ]
 
 MIDDLEWARE = [
@@ -377,6 +378,12 @@ RATES_DEFAULT_PROVIDER = env.str("RATES_DEFAULT_PROVIDER", default="ecb_bundled"
 # Tasks started (dotted paths, `.delay()`) after new rates land; currencies never imports capex.
 CURRENCIES_AFTER_RATES_CHANGE = ["capex.tasks.recompute_conversions"]
 
+# --- Inbox (watched feeds) ------------------------------------------------------------------
+# Every feed and page request names the project and a contact, as polite crawlers do.
+INBOX_USER_AGENT = env.str("INBOX_USER_AGENT", default="ai-capex-tracker inbox (+https://example.org/contact)")
+# (connect, read) timeouts in seconds for feed and page requests.
+INBOX_HTTP_TIMEOUT = (5.0, 30.0)
+
 # --- Celery --------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -410,6 +417,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # A backstop for the stored slices of totals (capex.services.slices): a figure changed
     # outside the services is counted right again by the next morning.
+    # Watched feeds are polled each on its own interval; this run only picks the due ones.
+    "poll-inbox-feeds": {
+        "task": "inbox.tasks.poll_feeds",
+        "schedule": crontab(minute="*/5"),
+    },
     "rebuild-slices-nightly": {
         "task": "capex.tasks.rebuild_slices",
         "schedule": crontab(minute=45, hour=3),
