@@ -23,11 +23,21 @@ Rules worth knowing:
 
 This module is pure: text in, candidates out, no database. The admin's "Extract figures"
 view and `manage.py extract_figures` are both thin wrappers around `extract_figures()`.
+
+`extract_in_context()` goes further for the editors' inbox: given the publication date and the
+companies the site knows, each figure also gets the company it belongs to (the nearest name or
+alias, per figure, not one guess per article), the period the words give it ("this year",
+"fiscal 2026", "over the next three years", "by 2028") resolved against that date, the measure
+(capital expenditure guidance, AI investment, a programme, an equity commitment) and, as its
+quote, the clause that carries the figure rather than the whole sentence.
 """
 
+import calendar
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 # --- Vocabulary -------------------------------------------------------------------------------
@@ -408,8 +418,13 @@ class _Found:
 
 
 def _sentence_candidates(sentence: str) -> list[Candidate]:
+    return [candidate for candidate, _found, _window in _sentence_figures(sentence)]
+
+
+def _sentence_figures(sentence: str) -> list[tuple[Candidate, "_Found", tuple[int, int]]]:
+    """Each figure of a sentence with where its amount stands and the stretch its hints come from."""
     found = _find_amounts(sentence)
-    candidates = []
+    figures = []
     # Each amount's hints come from its own stretch of the sentence: the text between two
     # amounts is cut at the last "and", comma or the like before the second one.
     cuts = [0]
@@ -421,22 +436,21 @@ def _sentence_candidates(sentence: str) -> list[Candidate]:
     for index, item in enumerate(found):
         window = sentence[cuts[index] : cuts[index + 1]]
         countries = _countries(window)
-        candidates.append(
-            Candidate(
-                amount=item.amount,
-                amount_high=item.amount_high,
-                currency=item.currency,
-                qualifier=item.qualifier,
-                quote=sentence,
-                scope=_scope(window, countries),
-                workload=_workload(window),
-                category=_category(window),
-                vendors=_vendors(window),
-                countries=countries,
-                year=_year(window),
-            )
+        candidate = Candidate(
+            amount=item.amount,
+            amount_high=item.amount_high,
+            currency=item.currency,
+            qualifier=item.qualifier,
+            quote=sentence,
+            scope=_scope(window, countries),
+            workload=_workload(window),
+            category=_category(window),
+            vendors=_vendors(window),
+            countries=countries,
+            year=_year(window),
         )
-    return candidates
+        figures.append((candidate, item, (cuts[index], cuts[index + 1])))
+    return figures
 
 
 def _find_amounts(sentence: str) -> list[_Found]:
@@ -599,3 +613,268 @@ def _vendors(window: str) -> tuple[str, ...]:
 def _year(window: str) -> int | None:
     years = {int(year) for year in re.findall(r"(?<!\d)(20\d{2})(?!\d)", window)}
     return years.pop() if len(years) == 1 else None
+
+
+# --- Figures in context: company, period, measure, clause -------------------------------------
+# The stored values of capex.choices.Measure.
+TOTAL_CAPEX, AI_INVESTMENT, PROGRAMME, EQUITY_COMMITMENT = (
+    "total_capex",
+    "ai_investment",
+    "programme",
+    "equity_commitment",
+)
+
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+_FISCAL = re.compile(r"\b(?:fiscal(?:\s+year)?|FY)\s*'?(?P<year>20\d{2}|\d{2})\b", re.I)
+_FISCAL_RELATIVE = re.compile(r"\b(?P<which>this|current|next|coming)\s+fiscal(?:\s+year)?\b", re.I)
+_YEAR_SPAN = re.compile(
+    r"\b(?:between\s+|from\s+)?(?P<start>20\d{2})\s*(?:-|–|—|to|through|and|until)\s*(?P<end>20\d{2}|\d{2})\b", re.I
+)
+_NEXT_YEARS = re.compile(
+    rf"\b(?:over|in|during|within|for)\s+the\s+(?:next|coming|following)\s+(?P<count>\d{{1,2}}|{'|'.join(NUMBER_WORDS)})"
+    r"\s+years\b",
+    re.I,
+)
+_BY_YEAR = re.compile(r"\b(?:by|through|until|till)\s+(?:the\s+end\s+of\s+)?(?P<year>20\d{2})\b", re.I)
+# "a seven-year, $38 billion deal", "over five years".
+_YEARS_LONG = re.compile(
+    rf"\b(?:(?P<count>\d{{1,2}}|{'|'.join(NUMBER_WORDS)})-year\b|over\s+(?P<over>\d{{1,2}}|{'|'.join(NUMBER_WORDS)})\s+years\b)",
+    re.I,
+)
+_FULL_YEAR = re.compile(r"\bfull[\s-]year\b|\bfor\s+the\s+year\b", re.I)
+_RELATIVE_YEAR = re.compile(r"\b(?P<which>this|next|the\s+current|the\s+coming)\s+year\b", re.I)
+_ONE_YEAR = re.compile(r"(?<![\d-])(?P<year>20\d{2})(?![\d-])")
+
+_MEASURE_WORDS: list[tuple[str, re.Pattern[str]]] = [
+    (EQUITY_COMMITMENT, re.compile(r"\bstakes?\b|\bequity\b|\bfunding\s+round\b|\bshareholding\b|股权|入股", re.I)),
+    (
+        TOTAL_CAPEX,
+        re.compile(r"\bcapital\s+(?:expenditures?|spending)\b|\bexpenditures?\b|\bcapex\b|资本开支|资本支出", re.I),
+    ),
+    (
+        PROGRAMME,
+        re.compile(r"\bprogram(?:me)?s?\b|\binitiatives?\b|\bnational\b|\bgovernment\b|\bsubsid(?:y|ies)\b|计划", re.I),
+    ),
+]
+# "invest $10bn in Anthropic": an equity commitment when a company follows "in".
+_INVEST_IN = re.compile(r"\binvest(?:s|ed|ing|ment)?\b.{0,60}?\bin\s+(?P<target>[^\s,.;]+(?:\s+[^\s,.;]+)?)", re.I)
+
+# Where a clause ends inside a sentence: a semicolon, a dash, or a comma before words that
+# start another statement ("..., increased from our prior outlook of $60-65 billion").
+_CLAUSE_BREAK = re.compile(
+    r";\s+|\s+[—–]\s+|\s+-\s+|,\s+(?=(?:increased|raised|up|down|compared|while|whereas|but|which|after|versus|"
+    r"a\s+rise|an\s+increase|a\s+decrease|from\s+(?:a|an|its|our|the)\s+(?:prior|previous|earlier)|"
+    r"and\s+(?:it|we|the\s+company)\s)\b)|\s+(?=while\s)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class KnownCompany:
+    """A company the text may name: its key (the slug), every name it goes by, its fiscal year's last month."""
+
+    key: str
+    names: tuple[str, ...]
+    fiscal_year_end_month: int = 12
+
+
+@dataclass(frozen=True)
+class FigureInContext:
+    """
+    A candidate with what its surroundings say: whose figure it is, for which period, what it
+    measures, and the clause that carries it (`quote`, verbatim) within its `sentence`.
+    `paragraph` counts the text's non-empty lines from 1, for the citation's locator.
+    """
+
+    candidate: Candidate
+    company: str | None
+    period_start: date | None
+    period_end: date | None
+    period_label: str
+    measure: str
+    quote: str
+    sentence: str
+    paragraph: int
+
+    def as_dict(self) -> dict:
+        """The candidate's JSON form with the context keys added and the quote narrowed to the clause."""
+        values = self.candidate.as_dict()
+        values.update(
+            quote=self.quote,
+            company=self.company,
+            period_start=self.period_start.isoformat() if self.period_start else None,
+            period_end=self.period_end.isoformat() if self.period_end else None,
+            measure=self.measure,
+        )
+        return values
+
+
+def extract_in_context(
+    text: str,
+    *,
+    published: date | None = None,
+    companies: Sequence[KnownCompany] = (),
+    default_company: str | None = None,
+) -> list[FigureInContext]:
+    """
+    Every figure of the text with its company, period, measure and clause. The company is
+    the one named nearest the amount: in its own stretch of the sentence, else in the sentence,
+    else the last one named before it in the text, else `default_company` (the feed's company).
+    Relative periods ("this year") need `published`; without it they stay open.
+    """
+    mentions = _company_pattern(companies)
+    by_name = {name: company for company in companies for name in company.names}
+    last_named: str | None = None
+    figures: list[FigureInContext] = []
+    seen: set[tuple] = set()
+    paragraph = 0
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        paragraph += 1
+        for sentence in split_sentences(line):
+            named = [(m.start(), by_name[m.group()].key) for m in mentions.finditer(sentence)] if mentions else []
+            for candidate, found, (low, high) in _sentence_figures(sentence):
+                company = (
+                    _nearest(named, found.start, low, high)
+                    or _nearest(named, found.start, 0, len(sentence))
+                    or last_named
+                    or default_company
+                )
+                window = sentence[low:high]
+                fiscal_end = next((c.fiscal_year_end_month for c in companies if c.key == company), 12)
+                # The words up to the amount usually carry its period ("full year 2025 capital
+                # expenditures ... $64-72 billion"); then its stretch, then the whole sentence.
+                for context in (sentence[low : found.end], window, sentence):
+                    start, end, label = resolve_period(context, published=published, fiscal_year_end_month=fiscal_end)
+                    if start or end:
+                        break
+                figure = FigureInContext(
+                    candidate=candidate,
+                    company=company,
+                    period_start=start,
+                    period_end=end,
+                    period_label=label,
+                    measure=measure_of(window, companies) or measure_of(sentence, companies) or AI_INVESTMENT,
+                    quote=clause_of(sentence, found.start, found.end),
+                    sentence=sentence,
+                    paragraph=paragraph,
+                )
+                key = (candidate.amount, candidate.amount_high, candidate.currency, company, start, end)
+                if key not in seen:
+                    seen.add(key)
+                    figures.append(figure)
+            if named:
+                last_named = named[-1][1]
+    return figures
+
+
+def _company_pattern(companies: Sequence[KnownCompany]) -> re.Pattern[str] | None:
+    names = {name for company in companies for name in company.names if len(name) >= 2}
+    if not names:
+        return None
+    # Latin names are whole words ("Meta", not "metaverse"); Chinese names have no word breaks.
+    latin = [name for name in names if name.isascii()]
+    other = [name for name in names if not name.isascii()]
+    parts = ([rf"(?<![\w])(?:{_alternation(latin)})(?![\w])"] if latin else []) + (
+        [_alternation(other)] if other else []
+    )
+    return re.compile("|".join(parts))
+
+
+def _nearest(named: list[tuple[int, str]], at: int, low: int, high: int) -> str | None:
+    """The company named in [low, high) nearest before `at`, else nearest after it."""
+    before = [key for position, key in named if low <= position < at]
+    if before:
+        return before[-1]
+    after = [key for position, key in named if at <= position < high]
+    return after[0] if after else None
+
+
+def fiscal_year_bounds(year: int, end_month: int) -> tuple[date, date]:
+    """Fiscal `year` is the one that ends in that calendar year: Microsoft's (June) fiscal 2025 starts 2024-07-01."""
+    end = date(year, end_month, calendar.monthrange(year, end_month)[1])
+    start = date(year, 1, 1) if end_month == 12 else date(year - 1, end_month + 1, 1)
+    return start, end
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def resolve_period(
+    text: str, *, published: date | None, fiscal_year_end_month: int = 12
+) -> tuple[date | None, date | None, str]:
+    """
+    The period the words give, as (start, end, label as stated), resolved against the
+    publication date; (None, None, "") when the words give none. A figure "over the next three
+    years" announced on 2025-02-24 runs to 2028-02-23; "by 2028" runs from the announcement.
+    """
+    if match := _FISCAL.search(text):
+        year = int(match.group("year"))
+        year = year + 2000 if year < 100 else year
+        start, end = fiscal_year_bounds(year, fiscal_year_end_month)
+        return start, end, f"FY{year}"
+    if (match := _FISCAL_RELATIVE.search(text)) and published:
+        year = published.year + (1 if published.month > fiscal_year_end_month else 0)
+        if match.group("which").lower() in ("next", "coming"):
+            year += 1
+        start, end = fiscal_year_bounds(year, fiscal_year_end_month)
+        return start, end, f"FY{year}"
+    if match := _YEAR_SPAN.search(text):
+        first = int(match.group("start"))
+        last = int(match.group("end"))
+        last = last + (first // 100) * 100 if last < 100 else last
+        if first < last <= first + 30:
+            return date(first, 1, 1), date(last, 12, 31), f"{first}-{last}"
+    if (match := _NEXT_YEARS.search(text)) and published:
+        count = match.group("count").lower()
+        years = NUMBER_WORDS.get(count) or int(count)
+        return published, _add_years(published, years) - timedelta(days=1), f"{years} years"
+    if (match := _YEARS_LONG.search(text)) and published:
+        count = (match.group("count") or match.group("over")).lower()
+        years = NUMBER_WORDS.get(count) or int(count)
+        return published, _add_years(published, years) - timedelta(days=1), f"{years} years"
+    if (match := _BY_YEAR.search(text)) and published:
+        year = int(match.group("year"))
+        if year >= published.year:
+            return published, date(year, 12, 31), f"to {year}"
+    if (match := _RELATIVE_YEAR.search(text)) and published:
+        year = published.year + (1 if match.group("which").lower() in ("next", "the coming") else 0)
+        return date(year, 1, 1), date(year, 12, 31), str(year)
+    years = {int(found) for found in _ONE_YEAR.findall(text)}
+    if len(years) == 1:
+        year = years.pop()
+        return date(year, 1, 1), date(year, 12, 31), str(year)
+    if _FULL_YEAR.search(text) and published and not years:
+        return date(published.year, 1, 1), date(published.year, 12, 31), str(published.year)
+    return None, None, ""
+
+
+def measure_of(text: str, companies: Sequence[KnownCompany] = ()) -> str | None:
+    """What the words say the figure measures, or None when they do not say."""
+    names = {name.lower() for company in companies for name in company.names}
+    for value, pattern in _MEASURE_WORDS:
+        if pattern.search(text):
+            return value
+    for match in _INVEST_IN.finditer(text):
+        target = match.group("target").lower()
+        if target in names or target.split()[0] in names:
+            return EQUITY_COMMITMENT
+    return None
+
+
+def clause_of(sentence: str, start: int, end: int) -> str:
+    """The clause of the sentence holding the amount at [start, end), verbatim."""
+    low, high = 0, len(sentence)
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        if match.end() <= start:
+            low = match.end()
+        elif match.start() >= end:
+            high = match.start()
+            break
+    return sentence[low:high].strip().rstrip(",;")

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "currencies",
     "capex",
     "filings",
+    "inbox",
 ]
 
 MIDDLEWARE = [
@@ -400,6 +401,12 @@ SEC_MAX_REQUESTS_PER_SECOND = env.float("SEC_MAX_REQUESTS_PER_SECOND", default=8
 # (connect, read) timeouts in seconds for every EDGAR request.
 SEC_HTTP_TIMEOUT = (env.float("SEC_CONNECT_TIMEOUT", default=5.0), env.float("SEC_READ_TIMEOUT", default=30.0))
 
+# --- Inbox (watched feeds) ------------------------------------------------------------------
+# Every feed and page request names the project and a contact, as polite crawlers do.
+INBOX_USER_AGENT = env.str("INBOX_USER_AGENT", default="ai-capex-tracker inbox (+https://example.org/contact)")
+# (connect, read) timeouts in seconds for feed and page requests.
+INBOX_HTTP_TIMEOUT = (5.0, 30.0)
+
 # --- Celery --------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -433,6 +440,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # A backstop for the stored slices of totals (capex.services.slices): a figure changed
     # outside the services is counted right again by the next morning.
+    # Watched feeds are polled each on its own interval; this run only picks the due ones.
+    "poll-inbox-feeds": {
+        "task": "inbox.tasks.poll_feeds",
+        "schedule": crontab(minute="*/5"),
+    },
     "rebuild-slices-nightly": {
         "task": "capex.tasks.rebuild_slices",
         "schedule": crontab(minute=45, hour=3),

@@ -1,0 +1,219 @@
+"""The inbox end to end on recorded feeds and pages: polling, fetching, candidates, flags, accepting."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from capex.choices import WorkflowState
+from capex.services import investment_publish, investment_submit
+from capex.tests.factories import PublishedInvestmentFactory
+from capex.tests.fixtures.personas import make_user
+from companies.models import Company
+from inbox.choices import CandidateFlag, ItemStatus, PollStatus
+from inbox.fetching import Fetcher, Response, normalise_url
+from inbox.models import Feed, FeedItem
+from inbox.services import candidate_accept, candidates_extract, feed_poll, feeds_poll_due, item_fetch
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NEWSROOM = "https://investor.example/meta.rss"
+Q1 = "https://investor.atmeta.com/investor-news/press-release-details/2025/Meta-Reports-First-Quarter-2025-Results/default.aspx"
+Q2 = Q1.replace("First", "Second")
+HTML = {"content-type": "text/html; charset=utf-8"}
+NOW = datetime(2025, 8, 1, 12, tzinfo=UTC)
+
+
+class Recorded:
+    """A transport that replays recorded responses and remembers the requests."""
+
+    def __init__(self, responses: dict[str, Response]):
+        self.responses = responses
+        self.requests: list[tuple[str, dict]] = []
+
+    def __call__(self, url, headers, max_bytes):
+        self.requests.append((url, headers))
+        response = self.responses[url]
+        return Response(
+            response.status, response.body[: max_bytes + 1], response.headers, len(response.body) > max_bytes
+        )
+
+
+def fetcher(responses, **kwargs) -> tuple[Fetcher, Recorded]:
+    transport = Recorded(responses)
+    clock = iter(range(0, 10_000, 5))  # five seconds apart: never a reason to wait
+    return Fetcher(transport=transport, clock=lambda: next(clock), sleep=lambda s: None, **kwargs), transport
+
+
+def recorded(name, headers=None, status=200) -> Response:
+    return Response(status, (FIXTURES / name).read_bytes(), headers or {})
+
+
+@pytest.fixture
+def meta(db):
+    return Company.objects.create(name="Meta", slug="meta", country="US", aliases="Facebook")
+
+
+@pytest.fixture
+def newsroom(meta):
+    return Feed.objects.create(name="Meta IR", url=NEWSROOM, company=meta)
+
+
+def site(**extra):
+    return {
+        NEWSROOM: recorded("meta_newsroom.rss", {"etag": '"v1"', "last-modified": "Wed, 30 Jul 2025 20:05:00 GMT"}),
+        Q1: recorded("meta_q1_2025.html", HTML),
+        Q2 + "?utm_source=rss": recorded("meta_q2_2025.html", HTML),
+        **extra,
+    }
+
+
+def test_poll_stores_each_item_once_and_sends_conditional_headers_next_time(newsroom):
+    http, transport = fetcher(site())
+    assert len(feed_poll(feed=newsroom, fetcher=http, now=NOW)) == 2
+    assert feed_poll(feed=newsroom, fetcher=http, now=NOW) == []
+    assert FeedItem.objects.count() == 2
+    headers = transport.requests[-1][1]
+    assert headers["If-None-Match"] == '"v1"'
+    assert headers["If-Modified-Since"] == "Wed, 30 Jul 2025 20:05:00 GMT"
+    assert "ai-capex-tracker" in headers["User-Agent"]
+
+
+def test_not_modified_changes_nothing(newsroom):
+    http, _ = fetcher({NEWSROOM: Response(304, b"")})
+    assert feed_poll(feed=newsroom, fetcher=http, now=NOW) == []
+    newsroom.refresh_from_db()
+    assert newsroom.last_status == PollStatus.NOT_MODIFIED
+    assert FeedItem.objects.count() == 0
+
+
+def test_a_feed_that_is_not_xml_fails_alone(newsroom):
+    broken = Feed.objects.create(name="Broken", url="https://broken.example/feed")
+    http, _ = fetcher({**site(), "https://broken.example/feed": Response(200, b"<html><body>Sorry</body></html>")})
+    run = feeds_poll_due(fetcher=http, now=NOW)
+    broken.refresh_from_db()
+    assert broken.last_status == PollStatus.FAILED
+    assert "Not an RSS or Atom feed" in broken.last_error
+    assert broken.failures == 1 and broken.next_poll_at > NOW
+    assert run.feeds_failed == 1 and run.items_new == 2
+    assert FeedItem.objects.filter(status=ItemStatus.FETCHED).count() == 2
+
+
+def test_sec_edgar_atom_entry_becomes_an_item(meta):
+    feed = Feed.objects.create(name="Meta filings", url="https://sec.example/meta.atom", kind="sec", company=meta)
+    http, _ = fetcher({feed.url: recorded("meta_edgar.atom")})
+    (item,) = feed_poll(feed=feed, fetcher=http, now=NOW)
+    assert item.title == "8-K  - Current report"
+    assert item.url.endswith("0001326801-25-000050-index.htm")
+    assert item.published == datetime(2025, 4, 30, 20, 5, tzinfo=UTC)
+
+
+def test_per_host_rate_limit_waits_a_second_between_requests():
+    waits = []
+    http = Fetcher(transport=lambda url, headers, limit: Response(200, b""), clock=lambda: 100.0, sleep=waits.append)
+    http.get("https://a.example/1")
+    http.get("https://a.example/2")
+    http.get("https://b.example/1")
+    assert waits == [1.0]
+
+
+@pytest.mark.parametrize(
+    ("response", "error"),
+    [
+        (Response(200, b"%PDF-1.7", {"content-type": "application/pdf"}), "Not an HTML page"),
+        (Response(500, b"", HTML), "HTTP 500"),
+        (Response(200, b"<p>" + b"x" * (10 * 1024 * 1024) + b"</p>", HTML), "larger than"),
+    ],
+)
+def test_a_bad_page_is_kept_with_its_error(newsroom, response, error):
+    item = FeedItem.objects.create(feed=newsroom, url=Q1, normalised_url=normalise_url(Q1))
+    http, _ = fetcher({Q1: response})
+    item_fetch(item=item, fetcher=http)
+    item.refresh_from_db()
+    assert item.status == ItemStatus.FAILED
+    assert error in item.error
+
+
+def test_text_in_an_unexpected_encoding_is_read_with_a_note(newsroom):
+    body = (FIXTURES / "meta_q1_2025.html").read_bytes().replace(b"Nasdaq", b"Nasdaq\xff")
+    item = FeedItem.objects.create(feed=newsroom, url=Q1, normalised_url=normalise_url(Q1))
+    http, _ = fetcher({Q1: Response(200, body, HTML)})
+    item_fetch(item=item, fetcher=http)
+    assert item.status == ItemStatus.FETCHED
+    assert "not valid utf-8" in item.error
+    assert "$64-72 billion" in item.text
+
+
+def _fetched(newsroom, url, fixture, published):
+    item = FeedItem.objects.create(feed=newsroom, url=url, normalised_url=normalise_url(url), published=published)
+    http, _ = fetcher({url: recorded(fixture, HTML)})
+    return item_fetch(item=item, fetcher=http)
+
+
+def test_q1_release_gives_meta_capex_guidance_with_flags(newsroom, meta):
+    recorded_figure = PublishedInvestmentFactory(
+        company=meta,
+        amount=Decimal("60e9"),
+        amount_high=Decimal("65e9"),
+        qualifier="range",
+        measure="total_capex",
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+        announced_on=date(2025, 1, 29),
+    )
+    item = _fetched(newsroom, Q1, "meta_q1_2025.html", datetime(2025, 4, 30, 20, 5, tzinfo=UTC))
+    guidance, prior = candidates_extract(item=item)
+    assert (guidance.company, guidance.measure, guidance.qualifier) == (meta, "total_capex", "range")
+    assert (guidance.amount, guidance.amount_high) == (Decimal("64e9"), Decimal("72e9"))
+    assert (guidance.period_start, guidance.period_end) == (date(2025, 1, 1), date(2025, 12, 31))
+    assert guidance.quote.endswith("will be in the range of $64-72 billion")
+    assert (guidance.flag, guidance.matched) == (CandidateFlag.REVISION, recorded_figure)
+    assert (prior.flag, prior.matched) == (CandidateFlag.DUPLICATE, recorded_figure)
+
+
+def test_accepted_candidate_is_a_draft_another_reviewer_publishes(newsroom, meta, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    earlier = PublishedInvestmentFactory(
+        company=meta,
+        amount=Decimal("60e9"),
+        amount_high=Decimal("65e9"),
+        qualifier="range",
+        measure="total_capex",
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+        announced_on=date(2025, 1, 29),
+    )
+    item = _fetched(newsroom, Q1, "meta_q1_2025.html", datetime(2025, 4, 30, 20, 5, tzinfo=UTC))
+    guidance = candidates_extract(item=item)[0]
+    editor, reviewer = make_user("Editor"), make_user("Reviewer")
+    draft = candidate_accept(candidate=guidance, by=editor, title="2025 capital expenditures outlook raised")
+    assert draft.state == WorkflowState.DRAFT
+    assert draft.supersedes == earlier
+    citation = draft.citations.get()
+    assert citation.quote == guidance.quote
+    assert citation.locator == guidance.locator
+    assert citation.locator.startswith("paragraph ")
+    assert citation.source.url == Q1
+    investment_submit(investment=draft, by=editor)
+    investment_publish(investment=draft, by=reviewer)
+    draft.refresh_from_db()
+    assert draft.state == WorkflowState.PUBLISHED
+
+
+def test_q2_release_revises_the_q1_guidance(newsroom, meta):
+    q1 = PublishedInvestmentFactory(
+        company=meta,
+        amount=Decimal("64e9"),
+        amount_high=Decimal("72e9"),
+        qualifier="range",
+        measure="total_capex",
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+        announced_on=date(2025, 4, 30),
+    )
+    item = _fetched(newsroom, Q2, "meta_q2_2025.html", datetime(2025, 7, 30, 20, 5, tzinfo=UTC))
+    candidates = candidates_extract(item=item)
+    narrowed = candidates[0]
+    assert (narrowed.amount, narrowed.amount_high) == (Decimal("66e9"), Decimal("72e9"))
+    assert (narrowed.flag, narrowed.matched) == (CandidateFlag.REVISION, q1)
+    assert candidates[1].flag == CandidateFlag.DUPLICATE  # "its prior outlook of $64 billion to $72 billion"
