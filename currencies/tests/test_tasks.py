@@ -39,6 +39,7 @@ def test_beat_runs_the_refresh_on_weekdays_after_the_ecb_publishes():
         "capex.tasks.rebuild_slices",
         "capex.tasks.refresh_aggregates",
         "filings.tasks.refresh_reported",
+        "inbox.tasks.poll_feeds",
     }
     assert "currencies.tasks.refresh_rates" in app.tasks
     after_publication = settings.CELERY_BEAT_SCHEDULE["refresh-rates-after-ecb-publication"]["schedule"]
