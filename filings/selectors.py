@@ -80,3 +80,29 @@ def guided_vs_reported(company: Company, *, guidance: list[Guidance]) -> list[Gu
         )
         for year in years
     ]
+
+
+def largest_spenders_by_quarter(*, quarters: int = 8, companies: int = 5) -> tuple[list[str], dict[str, dict]]:
+    """
+    The reported capex of the companies that spent most over the last `quarters` calendar quarters
+    with filings, by calendar quarter ("2025-Q3": a quarter ending in July-September), in USD:
+    (the quarters in order, {company name: {quarter: amount}}). Fiscal quarters are placed by the
+    calendar quarter their period ends in, so Microsoft's fiscal Q1 (July-September) stands beside
+    Alphabet's calendar Q3.
+    """
+    rows = list(
+        ReportedCapex.objects.current()
+        .quarters()
+        .filter(currency="USD")
+        .select_related("company")
+        .order_by("period_end")
+        .values_list("company__name", "period_end", "amount")
+    )
+    by_company: dict[str, dict[str, Decimal]] = {}
+    for name, period_end, amount in rows:
+        quarter = f"{period_end.year}-Q{(period_end.month - 1) // 3 + 1}"
+        by_company.setdefault(name, {})[quarter] = amount
+    shown = sorted({quarter for values in by_company.values() for quarter in values})[-quarters:]
+    totals = {name: sum((values.get(q, Decimal(0)) for q in shown), Decimal(0)) for name, values in by_company.items()}
+    largest = sorted((name for name in by_company if totals[name]), key=lambda name: -totals[name])[:companies]
+    return shown, {name: {q: by_company[name].get(q) for q in shown} for name in largest}

@@ -7,6 +7,7 @@ from capex.aggregates import cached_page
 from capex.page_selectors import dashboard
 from capex.views.charts import breakdown_chart, crosstab_chart, usd_display
 from capex.views.common import PageOptionsMixin
+from capex.views.reported import dashboard_reported_chart
 
 SHARE_TITLES = {
     "scope": "Domestic or overseas",
@@ -39,6 +40,9 @@ class HomeView(PageOptionsMixin, TemplateView):
                 summary=_years_summary(data),
             )
         }
+        reported = dashboard_reported_chart()
+        if reported is not None:
+            charts[reported.id] = reported
         for dimension, title in SHARE_TITLES.items():
             chart_id = f"share-{dimension}"
             charts[chart_id] = breakdown_chart(
@@ -49,6 +53,7 @@ class HomeView(PageOptionsMixin, TemplateView):
                 "data": data,
                 "charts": charts,
                 "share_charts": [charts[f"share-{dimension}"] for dimension in SHARE_TITLES],
+                "reported_chart": reported,
             }
         )
         return context

@@ -10,7 +10,7 @@ from capex.models import Investment
 from capex.views.charts import Chart, Series
 from companies.models import Company
 from filings.edgar import fiscal_position
-from filings.selectors import Guidance, GuidedVsReported, guided_vs_reported
+from filings.selectors import Guidance, GuidedVsReported, guided_vs_reported, largest_spenders_by_quarter
 
 MILLION = Decimal(1_000_000)
 
@@ -55,4 +55,26 @@ def reported_context(company: Company) -> dict:
     }
 
 
-__all__ = ["GuidedVsReported", "reported_context"]
+def dashboard_reported_chart() -> Chart | None:
+    """The largest spenders' reported capex by calendar quarter, stacked, with the total in the table."""
+    quarters, companies = largest_spenders_by_quarter()
+    if not companies:
+        return None
+    return Chart(
+        id="reported-by-quarter",
+        title="Reported capital expenditure of the largest spenders, by quarter",
+        kind="bar",
+        category_label="Calendar quarter",
+        units="USD, as filed with the SEC",
+        categories=[(quarter, quarter.replace("-", " ")) for quarter in quarters],
+        series=[
+            Series(name.lower().replace(" ", "-"), name, [values[quarter] for quarter in quarters])
+            for name, values in companies.items()
+        ],
+        stacked=True,
+        note="What the companies' filings show they spent (purchases of property and equipment), each fiscal "
+        "quarter placed by the calendar quarter it ends in; Q2-Q4 are derived from year-to-date filings.",
+    )
+
+
+__all__ = ["GuidedVsReported", "dashboard_reported_chart", "reported_context"]

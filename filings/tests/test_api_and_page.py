@@ -51,3 +51,15 @@ def test_company_page_sets_guidance_against_reported(client, alphabet):
     row = html.split('<th scope="row">FY2025</th>')[1].split("</tr>")[0]
     assert "91,000–93,000" in row and "91,447" in row and "4 of 4" in row and "99%" in row
     assert 'id="chart-reported"' in html
+
+
+def test_the_dashboard_stacks_the_largest_spenders_reported_quarters(client, alphabet):
+    html = client.get("/").content.decode()
+
+    assert "What the largest spenders reported" in html
+    assert 'id="chart-reported-by-quarter"' in html
+    chart = html.split('id="chart-reported-by-quarter"')[1]
+    # Alphabet's calendar quarters of 2025, derived from its filings (USD millions): 17,197 / 22,446 / 23,953 / 27,851.
+    for quarter in ("2025 Q1", "2025 Q2", "2025 Q3", "2025 Q4"):
+        assert quarter in chart
+    assert "27851000000.00" in chart
