@@ -63,3 +63,33 @@ def test_the_dashboard_stacks_the_largest_spenders_reported_quarters(client, alp
     for quarter in ("2025 Q1", "2025 Q2", "2025 Q3", "2025 Q4"):
         assert quarter in chart
     assert "27851000000.00" in chart
+
+
+def test_meta_page_sets_its_2025_guidance_against_reported(client, make_client):
+    # Meta raised its 2025 capital expenditure outlook (including principal payments on finance leases)
+    # to $70-72bn with its Q3 2025 results on 29 October 2025 (as reported by newsbytesapp.com,
+    # odaily.news and advfn). The reported figure here is the narrower us-gaap purchases of property
+    # and equipment (69,691m), so the share delivered against the 71bn midpoint is 98%.
+    meta = CompanyFactory(name="Meta", slug="meta", cik="1326801")
+    reported_refresh(company=meta, client=make_client(FakeTransport(ok("meta-companyconcept-capex.json"))))
+    PublishedInvestmentFactory(
+        company=meta,
+        measure=Measure.TOTAL_CAPEX,
+        qualifier=Qualifier.RANGE,
+        amount=Decimal("70000000000"),
+        amount_high=Decimal("72000000000"),
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 12, 31),
+        citation__source__title="Meta Reports Third Quarter 2025 Results",
+        citation__source__url="https://www.newsbytesapp.com/news/business/meta-s-q3-revenue-hits-record-51b-amid-increased-ai-spending/story",
+        citation__source__published_on=datetime.date(2025, 10, 30),
+        citation__quote=(
+            "The company also raised its 2025 capital expenditure guidance to a range of $70 billion to $72 billion."
+        ),
+    )
+    response = client.get("/companies/meta/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Guided vs reported so far" in html
+    row = html.split('<th scope="row">FY2025</th>')[1].split("</tr>")[0]
+    assert "70,000–72,000" in row and "69,691" in row and "4 of 4" in row and "98%" in row

@@ -42,6 +42,22 @@ def test_alphabet_quarters_match_its_earnings_releases(name):
     assert q4.accession_number == "0001652044-26-000018"
 
 
+def test_meta_quarters_match_its_earnings_releases():
+    # Meta's "Purchases of property and equipment, net" in its 2025 earnings releases (USD millions),
+    # derived from the fixture's year-to-date values. Meta's own "Capital expenditures, including
+    # principal payments on finance leases" adds those payments and is larger (not this tag).
+    # Meta's 2024 quarters are not in the fixture (see the fixtures README); only its 2024 year is.
+    rows = current(
+        parse_capex_facts(fixture_json("meta-companyconcept-capex.json"), concept=PPE, fiscal_year_end_month=12)
+    )
+    assert [rows[(2025, q)].amount / MILLION for q in (1, 2, 3, 4)] == [12941, 16538, 18829, 21383]
+    assert rows[(2025, None)].amount / MILLION == 69691
+    assert rows[(2024, None)].amount / MILLION == 37256
+    assert (2024, 4) not in rows
+    assert not rows[(2025, 1)].derived and rows[(2025, 4)].derived
+    assert rows[(2025, 4)].accession_number == "0001628280-26-003942"
+
+
 def test_nvidia_fiscal_year_ends_in_january_and_uses_its_own_concept():
     # Nvidia FY2026 (ends 25 January 2026), from the shared fixture README: 1,227 / 1,895 / 1,636 / 1,284.
     rows = current(
