@@ -25,10 +25,10 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 
-from capex.aggregates import aggregates_changed
 from capex.models import Investment
 from capex.services.slices import headlines_touched, slices_refresh, slices_refresh_for
 from config.bulk import vacuum_analyze
+from config.cache import data_version_bump
 from config.validators import EARLIEST_DATE, LATEST_DATE
 from currencies.conversion import (
     has_rates_sql,
@@ -282,7 +282,7 @@ def _recompute(*, ids: Collection[int] | None, today: date | None) -> RecomputeR
             headline_ids=headlines_touched(Investment.objects.filter(pk__in=ids).only("pk", "parent", "supersedes"))
         )
     else:
-        aggregates_changed()
+        data_version_bump()
     if skipped:
         logger.warning(
             "Conversions recompute skipped %s figure(s) it cannot convert; each says why in its fx note.", skipped

@@ -17,7 +17,7 @@ from capex.choices import Category, Evidence, Scope, Status, WorkflowState, Work
 from capex.models import Investment
 from companies.filters import COUNTRY_CHOICES
 from companies.models import Company
-from config.filtering import FilterSet, SharedChoices, StrictBooleanFilter
+from config.filtering import FilterSet, StrictBooleanFilter
 from currencies.choices import CURRENCY_CHOICES
 
 MAX_USD = Decimal("1e20") - 1
@@ -25,7 +25,7 @@ MAX_USD = Decimal("1e20") - 1
 
 def _choice_filter(field_name: str, choices, help_text: str) -> django_filters.MultipleChoiceFilter:
     return django_filters.MultipleChoiceFilter(
-        field_name=field_name, choices=SharedChoices(choices), help_text=help_text, distinct=False
+        field_name=field_name, choices=tuple(choices), help_text=help_text, distinct=False
     )
 
 

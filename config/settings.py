@@ -393,16 +393,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=45, hour=3),
     },
 }
-# Cached totals of the popular pages and stats are computed again this soon after the data
-# changes (capex.aggregates); the task does nothing while the data stays the same.
-AGGREGATES_REFRESH_SECONDS = env.int("AGGREGATES_REFRESH_SECONDS", default=15)
-if AGGREGATES_REFRESH_SECONDS > 0:
-    CELERY_BEAT_SCHEDULE["refresh-aggregates"] = {
-        "task": "capex.tasks.refresh_aggregates",
-        "schedule": float(AGGREGATES_REFRESH_SECONDS),
-        # A run that waits longer than the interval is superseded by the next one.
-        "options": {"expires": float(AGGREGATES_REFRESH_SECONDS)},
-    }
 # Also refresh every N seconds when set: the end-to-end tests use it to make beat fire at once.
 RATES_REFRESH_INTERVAL_SECONDS = env.int("RATES_REFRESH_INTERVAL_SECONDS", default=0)
 if RATES_REFRESH_INTERVAL_SECONDS > 0:

@@ -4,7 +4,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from config.api.export import Column, ExportSpec
 from config.api.views import ResourceViewSet
 from sources.api.serializers import (
     PublisherSerializer,
@@ -18,44 +17,6 @@ from sources.services import publisher_create, source_create, source_update
 
 ID_PATTERN = r"[0-9]{1,18}"
 
-PUBLISHER_EXPORT = ExportSpec(
-    columns=(Column("id"), Column("name"), Column("domain"), Column("kind"), Column("default_reliability")),
-    values=("id", "name", "domain", "kind", "default_reliability"),
-)
-
-SOURCE_EXPORT = ExportSpec(
-    columns=(
-        Column("id"),
-        Column("title"),
-        Column("url"),
-        Column("archived_url"),
-        Column("publisher", source="publisher__name"),
-        Column("authors"),
-        Column("published_on"),
-        Column("accessed_on"),
-        Column("language"),
-        Column("kind"),
-        Column("paywalled"),
-        Column("notes"),
-        Column("updated_at"),
-    ),
-    values=(
-        "id",
-        "title",
-        "url",
-        "archived_url",
-        "publisher__name",
-        "authors",
-        "published_on",
-        "accessed_on",
-        "language",
-        "kind",
-        "paywalled",
-        "notes",
-        "updated_at",
-    ),
-)
-
 
 class PublisherViewSet(ResourceViewSet):
     """Publishers of sources: news outlets, companies, regulators, newswires, analysts, AI-generated sites."""
@@ -65,7 +26,6 @@ class PublisherViewSet(ResourceViewSet):
     filterset_class = PublisherFilterSet
     ordering = ["name"]
     ordering_fields = {"name": "Publisher name.", "id": "Order of entry."}
-    export_spec = PUBLISHER_EXPORT
     export_name = "publishers"
 
     def get_serializer_class(self):
@@ -94,7 +54,6 @@ class SourceViewSet(ResourceViewSet):
         "id": "Order of entry.",
         "updated_at": "Last change of the record.",
     }
-    export_spec = SOURCE_EXPORT
     export_name = "sources"
 
     def get_serializer_class(self):
