@@ -33,14 +33,8 @@ from capex.choices import FxBasis
 from capex.filters import InvestmentFilterSet
 from capex.models import Citation, Investment
 from capex.selectors import DIMENSIONS, UNSPECIFIED, YEAR_MODES, Breakdown, Bucket, Measures, breakdown
-from capex.services import (
-    citation_add,
-    investment_create,
-    investment_publish,
-    investment_return_to_draft,
-    investment_submit,
-    investment_update,
-)
+from capex.services.investments import citation_add, investment_create, investment_update
+from capex.services.workflow import investment_publish, investment_return_to_draft, investment_submit
 from config.api.exceptions import validation_error_detail
 from config.api.export import Table
 from config.api.filters import FilterBackend

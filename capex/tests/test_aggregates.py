@@ -11,7 +11,7 @@ import pytest
 from capex.choices import WorkflowState
 from capex.conversions import conversions_recompute
 from capex.models import Investment
-from capex.services import investment_publish, investment_return_to_draft
+from capex.services.workflow import investment_publish, investment_return_to_draft
 from capex.tests.factories import CitationFactory, InvestmentFactory, PublishedInvestmentFactory
 from capex.tests.personas import api_client, fast_passwords, throttles_reset
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from capex.choices import WorkflowState
 from capex.models import Investment
-from capex.services import investment_publish
+from capex.services.workflow import investment_publish
 from capex.tests.factories import CitationFactory, InvestmentFactory, PublishedInvestmentFactory
 from capex.tests.personas import api_client, fast_passwords, throttles_reset
 from config.cache import data_version_bump

@@ -3,11 +3,20 @@ With Redis down the cache fails open: pages and the API keep answering, throttle
 through, and saving a figure completes. The cache points at a port where nothing listens.
 """
 
+from datetime import date
+
 import pytest
 from django.core.cache import caches
+from django.test import TestCase
 
+from capex.choices import WorkflowState
 from capex.models import Investment
+from capex.services.investments import investment_create
+from capex.services.workflow import investment_publish, investment_submit
+from capex.tests.factories import CitationFactory
+from capex.tests.fixtures.personas import make_user
 from capex.tests.personas import api_client, fast_passwords, sample_figures_with_rates
+from companies.tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +81,30 @@ def test_a_figure_is_saved_with_redis_down(settings, redis_down):
     )
     assert response.status_code == 201, response.content
     assert Investment.objects.count() == before + 1
+
+
+def test_saves_and_publication_succeed_with_redis_stopped_whatever_the_cache_backend(settings):
+    """Writes never depend on the cache: even Django's own Redis backend, which raises, cannot stop them."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    editor, reviewer = make_user("Editor", "edith"), make_user("Reviewer", "rita")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        figure = investment_create(
+            company=CompanyFactory(),
+            title="Saved with Redis stopped",
+            announced_on=date(2025, 3, 1),
+            amount=1,
+            currency="USD",
+            created_by=editor,
+        )
+        CitationFactory(investment=figure)
+        investment_submit(investment=figure, by=editor)
+        investment_publish(investment=figure, by=reviewer)
+    figure.refresh_from_db()
+    assert figure.state == WorkflowState.PUBLISHED
+    assert figure.amount_usd_at_announcement == 1
