@@ -341,14 +341,14 @@ def _after_every_figure_changed() -> None:
     """
     After a committed recompute of every figure: vacuum the figures, then rebuild the stored
     slices of totals in a transaction of their own, so figures stay locked for the recompute
-    alone (a million: about 8 s, then about 24 s for the slices; BENCHMARKS.md). Readers see the
-    previous totals until the rebuild commits; a failed rebuild leaves them for the nightly one.
+    alone. Readers see the previous totals until the rebuild commits; a failed rebuild leaves
+    them for the nightly one.
 
     The vacuum: each row now has a dead former version, and the visibility map no longer vouches
     for any page, so index-only scans (the origins of totals, the slice rebuild, the admin) visit
-    the table again until a vacuum. Done now rather than whenever autovacuum comes round: 1.1 s
-    at a million figures, after which cold stats by company for a year took 2.1 s instead of
-    4.9 s. VACUUM cannot run inside a transaction; a caller that holds one leaves it to autovacuum.
+    the table again until a vacuum. Done now rather than whenever autovacuum comes round, so the
+    first totals after new rates are read from the indexes. VACUUM cannot run inside a
+    transaction; a caller that holds one leaves it to autovacuum.
     """
     if not connection.in_atomic_block:
         vacuum_analyze(Investment)

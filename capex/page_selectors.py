@@ -311,7 +311,7 @@ def company_page(*, company: Company, basis: str, year_mode: str, visible: Query
     (published ones, or all for staff); totals only ever count published figures.
     """
     # Its own figures and the components of its figures that a partner announced. Two indexed
-    # lookups: as one OR across the join PostgreSQL scanned every figure (1.2 s at a million).
+    # lookups: as one OR across the join PostgreSQL scanned every figure.
     figure_ids = [
         *visible.filter(company=company).values_list("pk", flat=True),
         *visible.filter(parent__company=company).exclude(company=company).values_list("pk", flat=True),

@@ -271,7 +271,7 @@ def _vendor_sets(countable: QuerySet, component_ids: list[int]) -> dict[int, tup
     """
     The chip vendors of the countable figures and of these components, by figure id. The
     components' are read by their ids: through a join, after a recompute had rewritten every
-    figure, the planner read the whole table for each chunk of a rebuild (1.7 s a chunk).
+    figure, the planner read the whole table for each chunk of a rebuild.
     """
     through = Investment.chip_vendors.through
     links = list(

@@ -12,9 +12,8 @@ from django.db import InterfaceError, OperationalError
 from capex.conversions import conversions_recompute_all
 from capex.services.slices import slices_refresh
 
-# A million figures recompute in about 8 s and their slices rebuild in about 24 s on
-# PostgreSQL (bench/recompute_benchmark.py, BENCHMARKS.md); the limits leave room for much
-# larger tables without letting a stuck run hold the lock forever.
+# The limits leave room for tables far larger than the benchmark's (bench/recompute_benchmark.py)
+# without letting a stuck run hold the lock forever.
 RECOMPUTE_SOFT_TIME_LIMIT = 900
 RECOMPUTE_TIME_LIMIT = 960
 # Both jobs rewrite every figure's derived data in one transaction: acknowledged only when done

@@ -131,11 +131,12 @@ if not EMBEDDED:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # No JIT compilation: it added about 200 ms to queries that run in tens of milliseconds
-        # (see BENCHMARKS.md); the app's queries are short and planned on indexes.
+        # No JIT compilation: its start-up cost exceeds the run time of the app's queries, which
+        # are short and planned on indexes.
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
         # Parameters bound by the server and statements prepared after their fifth run on a
-        # connection: planning was half of PostgreSQL's time on a list page (BENCHMARKS.md).
+        # connection: the list queries are few and repeated, so planning them once per
+        # connection saves most of PostgreSQL's work on them.
         # Turn off (DATABASE_PREPARED_STATEMENTS=false) behind a transaction-pooling proxy.
         if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
             DATABASES["default"]["OPTIONS"]["server_side_binding"] = True

@@ -2,8 +2,8 @@
 What every web worker would otherwise do on its first requests, done once in the gunicorn master
 before it forks workers (`preload_app`), so that a worker recycled under load answers its first
 request as fast as its thousandth: import every view through the URLconf, compile the site's
-templates, and build the FilterSets' form classes. A fresh worker spent ~270 ms on these, while
-requests queued behind it (the p99 of BENCHMARKS.md's E4-E6).
+templates, and build the FilterSets' form classes. Otherwise the first requests of a fresh
+worker wait for this, and requests queue behind them.
 
 Nothing here opens a database or cache connection: connections must not cross a fork.
 """
