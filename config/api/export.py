@@ -128,9 +128,14 @@ def json_array_chunks(rows: Iterable[dict]) -> Iterator[bytes]:
 
 
 def serialized(queryset: QuerySet, serializer_class: type[serializers.Serializer], context: dict) -> Iterator[dict]:
-    """Each row of `queryset` as the serializer shows it, read in batches with the queryset's prefetches."""
+    """
+    Each row of `queryset` as the serializer shows it, read in batches with the queryset's
+    prefetches. One serializer shows every row (`to_representation`, as a `many=True` list
+    does), so its fields are built once, not once a row.
+    """
+    serializer = serializer_class(context=context)
     for instance in queryset.iterator(chunk_size=BATCH_SIZE):
-        yield serializer_class(instance, context=context).data
+        yield serializer.to_representation(instance)
 
 
 EXPORT_FORMATS = {
