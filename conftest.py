@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: cached totals (capex.aggregates) must not leak between tests' data."""
+    """Each test starts with an empty cache: cached answers (config.cache) must not leak between tests' data."""
     from django.core.cache import cache
 
     cache.clear()

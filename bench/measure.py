@@ -32,8 +32,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from capex.aggregates import VERSION_KEY  # noqa: E402
 from capex.models import Investment  # noqa: E402
+from config.cache import VERSION_KEY  # noqa: E402
 
 SCOPE = "domestic"
 EXPORT_ROWS = 100_000
@@ -96,7 +96,7 @@ def plan() -> dict:
 
 def warm(urls: dict) -> dict:
     """
-    Fill the cached totals (capex.aggregates) for these pages at the current data version, in
+    Fill the cached answers (config.cache) for these pages at the current data version, in
     process and without a request timeout, as a worker does after a publish or a rate change.
     Returns how long each cold computation took, in seconds.
     """

@@ -2,8 +2,10 @@
 USD conversions of investments, recomputed in bulk with set-based SQL.
 
 Each figure carries two conversions (at the announcement date and at the latest rate), each with
-the rate, the rate's date and its provider, or the reason it is not converted. The rules are those
-of currencies.conversion.convert_to_usd; this module applies them to many figures at once:
+the rate, the rate's date and its provider, or the reason it is not converted. The rule is
+currencies.conversion's (its SQL fragments pick the quote and do the arithmetic, for one amount
+and here alike); this module applies it to many figures at once, and to one figure on commit of
+an edit (`investment_convert`):
 
 1. copy the USD quotes the figures' currencies and dates can use (currencies.conversion.
    usd_quotes_sql, which knows how rates are stored and crossed) into a temporary table;
@@ -25,18 +27,20 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 
-from capex.aggregates import aggregates_changed
 from capex.models import Investment
 from capex.services.slices import headlines_touched, slices_refresh, slices_refresh_for
 from config.bulk import vacuum_analyze
+from config.cache import data_version_bump
 from config.validators import EARLIEST_DATE, LATEST_DATE
 from currencies.conversion import (
     has_rates_sql,
     latest_window,
-    provider_rank_sql,
+    quote_order_sql,
     tolerance_days,
+    usd_amount_sql,
     usd_quotes_params,
     usd_quotes_sql,
+    usd_rate_sql,
 )
 from currencies.locks import exclusive_run
 from currencies.services import rate_changes_mark_applied, rate_changes_pending
@@ -121,12 +125,12 @@ def _conversion_columns(*, suffix: str, pick: str, rate_date_for_usd: str, note_
     )
     return f"""
         amount_usd_{suffix} = CASE WHEN {skipped} THEN NULL WHEN {usd} THEN t.amount WHEN {missing} THEN NULL
-            WHEN {too_large} THEN NULL ELSE ROUND(t.amount * 1.0 * {pick}.usd / {pick}.units, 2) END,
+            WHEN {too_large} THEN NULL ELSE {usd_amount_sql("t.amount", pick)} END,
         amount_high_usd_{suffix} = CASE WHEN {skipped} THEN NULL WHEN {usd} THEN t.amount_high
             WHEN {missing} THEN NULL WHEN {too_large} THEN NULL
-            ELSE ROUND(t.amount_high * 1.0 * {pick}.usd / {pick}.units, 2) END,
+            ELSE {usd_amount_sql("t.amount_high", pick)} END,
         fx_rate_{suffix} = CASE WHEN {skipped} THEN NULL WHEN {usd} THEN 1 WHEN {missing} THEN NULL
-            ELSE ROUND({pick}.usd * 1.0 / {pick}.units, 12) END,
+            ELSE {usd_rate_sql(pick)} END,
         fx_date_{suffix} = CASE WHEN {skipped} THEN NULL WHEN {usd} THEN {rate_date_for_usd} ELSE {pick}.rate_date END,
         fx_provider_{suffix} = CASE WHEN {skipped} OR {usd} THEN '' ELSE COALESCE({pick}.provider, '') END,
         fx_note_{suffix} = CASE WHEN {skipped} THEN '{DATE_OUT_OF_RANGE_NOTE}'
@@ -146,7 +150,7 @@ def _recompute(*, ids: Collection[int] | None, today: date | None) -> RecomputeR
     else:
         only, only_params = f" AND i.id IN ({', '.join(['%s'] * len(ids))})", list(ids)
     quotes = usd_quotes_sql()
-    rank = provider_rank_sql("q.provider")
+    order = quote_order_sql("q")
     pick_at, pick_latest = _temp(PICK_AT), _temp(PICK_LATEST)
 
     with connection.cursor() as cursor:
@@ -196,7 +200,7 @@ def _recompute(*, ids: Collection[int] | None, today: date | None) -> RecomputeR
                     SELECT p.currency AS currency, p.wanted AS wanted, q.provider AS provider,
                            q.date AS rate_date, q.usd AS usd, q.units AS units,
                            ROW_NUMBER() OVER (PARTITION BY p.currency, p.wanted
-                                              ORDER BY q.date DESC, {rank}, q.kind) AS choice
+                                              ORDER BY {order}) AS choice
                       FROM (SELECT DISTINCT i.currency AS currency, i.announced_on AS wanted
                               FROM {table} i WHERE i.currency <> '{USD}'{in_range}{only}) p
                      CROSS JOIN ({days_back}) o
@@ -219,7 +223,7 @@ def _recompute(*, ids: Collection[int] | None, today: date | None) -> RecomputeR
                 SELECT currency, provider, rate_date, usd, units FROM (
                     SELECT q.currency AS currency, q.provider AS provider, q.date AS rate_date,
                            q.usd AS usd, q.units AS units,
-                           ROW_NUMBER() OVER (PARTITION BY q.currency ORDER BY q.date DESC, {rank}, q.kind) AS choice
+                           ROW_NUMBER() OVER (PARTITION BY q.currency ORDER BY {order}) AS choice
                       FROM ({quotes}) q
                 ) ranked WHERE choice = 1
               ) best ON best.currency = p.currency
@@ -282,7 +286,7 @@ def _recompute(*, ids: Collection[int] | None, today: date | None) -> RecomputeR
             headline_ids=headlines_touched(Investment.objects.filter(pk__in=ids).only("pk", "parent", "supersedes"))
         )
     else:
-        aggregates_changed()
+        data_version_bump()
     if skipped:
         logger.warning(
             "Conversions recompute skipped %s figure(s) it cannot convert; each says why in its fx note.", skipped
@@ -337,14 +341,14 @@ def _after_every_figure_changed() -> None:
     """
     After a committed recompute of every figure: vacuum the figures, then rebuild the stored
     slices of totals in a transaction of their own, so figures stay locked for the recompute
-    alone (a million: about 8 s, then about 24 s for the slices; BENCHMARKS.md). Readers see the
-    previous totals until the rebuild commits; a failed rebuild leaves them for the nightly one.
+    alone. Readers see the previous totals until the rebuild commits; a failed rebuild leaves
+    them for the nightly one.
 
     The vacuum: each row now has a dead former version, and the visibility map no longer vouches
     for any page, so index-only scans (the origins of totals, the slice rebuild, the admin) visit
-    the table again until a vacuum. Done now rather than whenever autovacuum comes round: 1.1 s
-    at a million figures, after which cold stats by company for a year took 2.1 s instead of
-    4.9 s. VACUUM cannot run inside a transaction; a caller that holds one leaves it to autovacuum.
+    the table again until a vacuum. Done now rather than whenever autovacuum comes round, so the
+    first totals after new rates are read from the indexes. VACUUM cannot run inside a
+    transaction; a caller that holds one leaves it to autovacuum.
     """
     if not connection.in_atomic_block:
         vacuum_analyze(Investment)

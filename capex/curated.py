@@ -30,8 +30,8 @@ from django.db import transaction
 
 from capex.choices import Category, Evidence, Measure, Qualifier, Scope, Status, WorkflowState, Workload
 from capex.models import Citation, Investment, VendorShare
-from capex.services import citation_add, investment_create, investment_publish, investment_return_to_draft
-from capex.services.investments import investment_update
+from capex.services.investments import citation_add, investment_create, investment_update
+from capex.services.workflow import investment_publish, investment_return_to_draft
 from companies.choices import CompanyKind
 from companies.models import Company
 from companies.services import company_create, company_update

@@ -387,7 +387,7 @@ def company_page(
     """
     measure = measure or company_main_measure(company)
     # Its own figures and the components of its figures that a partner announced. Two indexed
-    # lookups: as one OR across the join PostgreSQL scanned every figure (1.2 s at a million).
+    # lookups: as one OR across the join PostgreSQL scanned every figure.
     figure_ids = [
         *visible.filter(company=company).values_list("pk", flat=True),
         *visible.filter(parent__company=company).exclude(company=company).values_list("pk", flat=True),

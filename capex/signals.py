@@ -1,7 +1,7 @@
 """
 Saves and deletes that change what pages and the API show move the data version of
-capex.aggregates, whatever path made them (services, the admin, fixtures), so no cached answer
-outlives them. Bulk writes that send no signals (COPY, `update()`) call `aggregates_changed()`
+config.cache, whatever path made them (services, the admin, fixtures), so no cached answer
+outlives them. Bulk writes that send no signals (COPY, `update()`) call `data_version_bump()`
 themselves (capex.services.slices, capex.conversions, the synthetic loader through slices).
 
 A delete of a figure or a company also waits for a full rebuild of the stored slices that is
@@ -10,11 +10,11 @@ under way (capex.services.slices.wait_for_rebuild).
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
-from capex.aggregates import aggregates_changed
+from config.cache import data_version_bump
 
 
 def _changed(sender, **kwargs) -> None:
-    aggregates_changed()
+    data_version_bump()
 
 
 def connect() -> None:

@@ -1,8 +1,7 @@
 """
 Celery tasks of the capex app. currencies starts `recompute_conversions` after new rates land
 (settings.CURRENCIES_AFTER_RATES_CHANGE); beat never calls it directly. Beat runs
-`rebuild_slices` nightly, and `refresh_aggregates` every few seconds (it does nothing unless the
-data changed).
+`rebuild_slices` nightly.
 """
 
 from dataclasses import asdict
@@ -10,13 +9,11 @@ from dataclasses import asdict
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from capex.aggregates import aggregates_refresh
 from capex.conversions import conversions_recompute_all
 from capex.services.slices import slices_refresh
 
-# A million figures recompute in about 8 s and their slices rebuild in about 24 s on
-# PostgreSQL (bench/recompute_benchmark.py, BENCHMARKS.md); the limits leave room for much
-# larger tables without letting a stuck run hold the lock forever.
+# The limits leave room for tables far larger than the benchmark's (bench/recompute_benchmark.py)
+# without letting a stuck run hold the lock forever.
 RECOMPUTE_SOFT_TIME_LIMIT = 900
 RECOMPUTE_TIME_LIMIT = 960
 # Both jobs rewrite every figure's derived data in one transaction: acknowledged only when done
@@ -50,9 +47,3 @@ def recompute_conversions() -> dict:
 def rebuild_slices() -> dict:
     """Rebuild the stored slices of every figure in one transaction; readers keep the old ones until it commits."""
     return {"status": "succeeded", "slices": slices_refresh()}
-
-
-@shared_task(name="capex.tasks.refresh_aggregates", ignore_result=True, soft_time_limit=600, time_limit=660)
-def refresh_aggregates() -> dict:
-    """Beat, every AGGREGATES_REFRESH_SECONDS: compute the hot pages' and stats' totals again if the data changed."""
-    return aggregates_refresh()

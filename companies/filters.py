@@ -5,10 +5,10 @@ from django_countries import countries
 
 from companies.choices import CompanyKind
 from companies.models import Company
-from config.filtering import FilterSet, SharedChoices
+from config.filtering import FilterSet
 
 # (alpha-2 code, name) of every country, by code; names stay lazy so importing needs no translation.
-COUNTRY_CHOICES = SharedChoices(sorted(countries.countries.items()))
+COUNTRY_CHOICES = tuple(sorted(countries.countries.items()))
 
 
 class CompanyFilterSet(FilterSet):
@@ -22,7 +22,7 @@ class CompanyFilterSet(FilterSet):
         help_text="Headquarters country (ISO 3166-1 alpha-2), e.g. `CN`; repeat for several.",
     )
     kind = django_filters.MultipleChoiceFilter(
-        choices=SharedChoices(CompanyKind.choices), distinct=False, help_text="Kind of company; repeat for several."
+        choices=tuple(CompanyKind.choices), distinct=False, help_text="Kind of company; repeat for several."
     )
 
     class Meta:

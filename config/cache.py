@@ -1,190 +1,240 @@
 """
-The Redis cache, failing open.
+The one cache: its keys, the data version, and a Redis backend that fails open.
 
-The cache only ever saves work (rendered aggregates, throttle counters), so Redis being down
-must not take pages or the API down with it: every cache call that cannot reach Redis behaves
-as a miss (reads return the default, writes report nothing stored) and is logged, at most once
-a minute. The short socket timeouts in settings.CACHES bound how long a call can wait.
+What is cached is whole answers, pages and API responses alike, keyed by (view, normalised
+query, data version, basis). The data version moves on every publish, every edit of a figure,
+company or source that pages show, and every recompute of conversions after a rate refresh
+(`data_version_bump`), so an answer is never served once it may have changed: its key is simply
+no longer asked for, and it expires. The same key gives the answer's ETag, so browsers, API
+clients and a caching proxy revalidate with `If-None-Match` and get a 304 without the answer
+being built or even read from the cache.
 
-Two costs of Django's Redis backend are cut here, since every API request makes a few cache calls
-(throttle, data version, shared answer):
+The cache only ever saves work. Writes never depend on it: bumping the version swallows any
+cache error, and with Redis down `data_version()` is None, so pages and the API serve every
+answer uncached (and without an ETag) until it is back. `FailOpenRedisCache` turns every
+Redis error of Django's public cache methods into a miss, logged at most once a minute; the
+short socket timeouts in settings.CACHES bound how long a call can wait.
 
-* it builds a new `redis.Redis` client, with its table of ~200 response callbacks, for every call
-  (a third of a millisecond each); clients are thread-safe and kept, one per connection pool;
-* its `incr` is two round trips (EXISTS, then INCRBY); `count()` is one command.
+A local-memory cache (the embedded default, without REDIS_URL) belongs to one process: a
+version moved by another process (a management command) is not seen until the cached answers
+expire (`ANSWER_TIMEOUT`).
 """
 
+import hashlib
+import json
 import logging
 import time
+from collections.abc import Callable, Iterable
 
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
+VERSION_KEY = "data-version"
+# A backstop: answers also show how fresh the rates are, which follows the calendar.
+ANSWER_TIMEOUT = 10 * 60
 LOG_EVERY_SECONDS = 60
 
 
-# Redis runs a script without interleaving other commands: the first count of a period sets its
-# end. Then the values of any other keys (false, sent as nil, where there is none).
-_COUNT_AND_GET_SCRIPT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then
-    redis.call('EXPIRE', KEYS[1], ARGV[1])
-end
-local values = {}
-if #KEYS > 1 then
-    values = redis.call('MGET', unpack(KEYS, 2))
-end
-table.insert(values, 1, count)
-return values
-"""
+# --- The data version ---------------------------------------------------------------------
 
 
-class _KeptClientRedisCacheClient(RedisCacheClient):
-    """Django's client, keeping one `redis.Redis` per connection pool instead of one per call."""
+def data_version() -> str | None:
+    """The current data version, or None while the cache cannot be read (serve uncached then)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, str(time.time_ns()), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-        self._scripts = {}
 
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
+def _bump() -> None:
+    try:
+        cache.set(VERSION_KEY, str(time.time_ns()), timeout=None)
+    except Exception:  # a write never fails for the cache's sake
+        logger.warning("Could not move the data version; cached answers expire on their own.", exc_info=True)
 
-    def count(self, key, timeout: int) -> int:
-        """
-        Add one to the counter `key`, created to live `timeout` seconds: one command, run by
-        Redis as a whole (a script), so the counter cannot outlive its period. A transaction of
-        SET NX and INCR did the same in four commands, a fifth more of the caller's time.
-        """
-        return self.count_and_get_many(key, timeout, [])[0]
 
-    def count_and_get_many(self, counter: str, timeout: int, keys: list[str]) -> tuple[int, dict]:
-        """`count(counter, timeout)` and `get_many(keys)` as one script: one command, one round trip."""
-        client = self.get_client(write=True)
-        script = self._scripts.get(id(client))
-        if script is None:  # registered once; redis-py loads it again if Redis forgot it
-            script = self._scripts[id(client)] = client.register_script(_COUNT_AND_GET_SCRIPT)
-        count, *values = script(keys=[counter, *keys], args=[timeout])
-        found = {key: value for key, value in zip(keys, values, strict=True) if value is not None}
-        return count, {key: self._serializer.loads(value) for key, value in found.items()}
+def data_version_bump() -> None:
+    """
+    What pages or the API show changed: move the version now (the writer's own transaction reads
+    afresh) and again once the change commits (nobody else reads it before then).
+    """
+    _bump()
+    transaction.on_commit(_bump, robust=True)
+
+
+# --- Keys ---------------------------------------------------------------------------------
+
+
+def normalised_query(pairs: Iterable[tuple[str, list[str]]]) -> list:
+    """A query string's parameters in a canonical order: `?b=2&a=1` and `?a=1&b=2` are one answer."""
+    return sorted((name, sorted(values)) for name, values in pairs)
+
+
+def answer_key(*, view: str, query: list, version: str, basis: str = "") -> str:
+    """Where the answer of `view` to `query` at data `version` on USD `basis` is kept."""
+    digest = hashlib.sha256(
+        json.dumps([view, query, version, basis, timezone.localdate().isoformat()], default=str).encode()
+    ).hexdigest()[:40]
+    return f"answer:{digest}"
+
+
+def answer_etag(key: str) -> str:
+    """The strong ETag of an answer kept under `key`: it changes exactly when the key does."""
+    return '"' + key.removeprefix("answer:") + '"'
+
+
+def etag_matches(request, etag: str) -> bool:
+    header = request.headers.get("If-None-Match", "")
+    return header.strip() == "*" or etag in [tag.strip() for tag in header.split(",")]
+
+
+def wants_fresh(request) -> bool:
+    """`Cache-Control: no-cache` from the client: build the answer afresh (and keep it)."""
+    return "no-cache" in request.headers.get("Cache-Control", "")
+
+
+def mark_shared(response, etag: str) -> None:
+    """Headers of an answer every anonymous reader shares: revalidate every time, by its ETag."""
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, no_cache=True)
+    patch_vary_headers(response, ("Authorization", "Cookie"))
+
+
+def mark_private(response) -> None:
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ("Authorization", "Cookie"))
+
+
+def cached_page(request, view: str, render: Callable[[], HttpResponse], *, basis: str = "") -> HttpResponse:
+    """
+    A page whose content depends only on its path, query, the data version and the USD basis,
+    for anonymous readers. Signed-in readers (staff see drafts) get it rendered afresh. Only
+    complete 200 answers are kept; while the cache is down every page is rendered.
+    """
+    if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        response = render()
+        mark_private(response)
+        return response
+    version = data_version()
+    if version is None:
+        return render()
+    key = answer_key(
+        view=f"{view}:{request.path}", query=normalised_query(request.GET.lists()), version=version, basis=basis
+    )
+    etag = answer_etag(key)
+    if etag_matches(request, etag):
+        response = HttpResponseNotModified()
+        mark_shared(response, etag)
+        return response
+    stored = None if wants_fresh(request) else cache.get(key)
+    if stored is not None:
+        content_type, content = stored
+        response = HttpResponse(content, content_type=content_type)
+    else:
+        response = render()
+        if hasattr(response, "render"):
+            response.render()
+        if response.status_code != 200 or response.streaming:
+            return response
+        cache.set(key, (response["Content-Type"], response.content), ANSWER_TIMEOUT)
+    mark_shared(response, etag)
+    return response
+
+
+# --- The backend --------------------------------------------------------------------------
 
 
 class FailOpenRedisCache(RedisCache):
-    _last_logged = 0.0
+    """Django's Redis cache, where Redis being unreachable is a miss and a write that did not happen."""
 
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = _KeptClientRedisCacheClient
+    last_logged = 0.0
 
-    def _failed(self, operation: str, exc: Exception) -> None:
+    @classmethod
+    def failed(cls, operation: str, error: Exception) -> None:
         now = time.monotonic()
-        if now - FailOpenRedisCache._last_logged >= LOG_EVERY_SECONDS:
-            FailOpenRedisCache._last_logged = now
-            logger.warning("Cache unavailable, serving without it (%s: %s: %s)", operation, type(exc).__name__, exc)
+        if now - cls.last_logged >= LOG_EVERY_SECONDS:
+            cls.last_logged = now
+            logger.warning("Cache unavailable, serving without it (%s: %s: %s)", operation, type(error).__name__, error)
 
     def get(self, key, default=None, version=None):
         try:
             return super().get(key, default, version)
-        except RedisError as exc:
-            self._failed("get", exc)
+        except RedisError as error:
+            self.failed("get", error)
             return default
 
     def get_many(self, keys, version=None):
         try:
             return super().get_many(keys, version)
-        except RedisError as exc:
-            self._failed("get_many", exc)
+        except RedisError as error:
+            self.failed("get_many", error)
             return {}
 
     def has_key(self, key, version=None):
         try:
             return super().has_key(key, version)
-        except RedisError as exc:
-            self._failed("has_key", exc)
+        except RedisError as error:
+            self.failed("has_key", error)
             return False
 
-    def add(self, key, value, timeout=None, version=None, **kwargs):
+    def add(self, key, value, timeout=None, version=None):
         try:
-            return super().add(key, value, timeout, version, **kwargs)
-        except RedisError as exc:
-            self._failed("add", exc)
+            return super().add(key, value, timeout, version)
+        except RedisError as error:
+            self.failed("add", error)
             return False
 
-    def set(self, key, value, timeout=None, version=None, **kwargs):
+    def set(self, key, value, timeout=None, version=None):
         try:
-            super().set(key, value, timeout, version, **kwargs)
-        except RedisError as exc:
-            self._failed("set", exc)
+            super().set(key, value, timeout, version)
+        except RedisError as error:
+            self.failed("set", error)
 
-    def set_many(self, data, timeout=None, version=None, **kwargs):
+    def set_many(self, data, timeout=None, version=None):
         try:
-            return super().set_many(data, timeout, version, **kwargs)
-        except RedisError as exc:
-            self._failed("set_many", exc)
+            return super().set_many(data, timeout, version)
+        except RedisError as error:
+            self.failed("set_many", error)
             return list(data)
 
     def touch(self, key, timeout=None, version=None):
         try:
             return super().touch(key, timeout, version)
-        except RedisError as exc:
-            self._failed("touch", exc)
+        except RedisError as error:
+            self.failed("touch", error)
             return False
 
     def delete(self, key, version=None):
         try:
             return super().delete(key, version)
-        except RedisError as exc:
-            self._failed("delete", exc)
+        except RedisError as error:
+            self.failed("delete", error)
             return False
 
     def delete_many(self, keys, version=None):
         try:
             super().delete_many(keys, version)
-        except RedisError as exc:
-            self._failed("delete_many", exc)
+        except RedisError as error:
+            self.failed("delete_many", error)
 
     def incr(self, key, delta=1, version=None):
         try:
             return super().incr(key, delta, version)
-        except RedisError as exc:
-            self._failed("incr", exc)
-            raise ValueError(f"Key '{key}' not found (cache unavailable)") from exc
-
-    def count_and_get_many(self, counter, timeout: int, keys, version=None) -> tuple[int | None, dict]:
-        """
-        `count(counter, timeout)` and `get_many(keys)` in one round trip: a throttle's count and
-        what the request will be answered with. When the cache is down: (None, {}).
-        """
-        counter_key = self.make_and_validate_key(counter, version=version)
-        made = {self.make_and_validate_key(key, version=version): key for key in keys}
-        try:
-            count, found = self._cache.count_and_get_many(counter_key, self.get_backend_timeout(timeout), list(made))
-        except RedisError as exc:
-            self._failed("count_and_get_many", exc)
-            return None, {}
-        return count, {made[key]: value for key, value in found.items()}
-
-    def count(self, key, timeout: int, version=None) -> int | None:
-        """
-        Add one to a counter that lives `timeout` seconds from its first count, atomically and in
-        one round trip; None when the cache is down.
-        """
-        key = self.make_and_validate_key(key, version=version)
-        try:
-            return self._cache.count(key, self.get_backend_timeout(timeout))
-        except RedisError as exc:
-            self._failed("count", exc)
-            return None
+        except RedisError as error:
+            self.failed("incr", error)
+            raise ValueError(f"Key '{key}' not found (cache unavailable)") from error
 
     def clear(self):
         try:
             return super().clear()
-        except RedisError as exc:
-            self._failed("clear", exc)
+        except RedisError as error:
+            self.failed("clear", error)
             return False

@@ -150,17 +150,18 @@ if not EMBEDDED:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # No JIT compilation: it added about 200 ms to queries that run in tens of milliseconds
-        # (see BENCHMARKS.md); the app's queries are short and planned on indexes.
-        # Every statement is bounded: a web request's at DATABASE_STATEMENT_TIMEOUT_MS (30 s), so an
-        # unbounded query cannot hold a web worker and database workers for minutes (config/timeouts.py
-        # answers 503); bin/worker, bin/beat and bin/release give jobs a longer bound. 0 turns it off.
+        # No JIT compilation: its start-up cost exceeds the run time of the app's queries, which
+        # are short and planned on indexes. Every statement is bounded: a web request's at
+        # DATABASE_STATEMENT_TIMEOUT_MS (30 s), so an unbounded query cannot hold a web worker and
+        # database workers for minutes (config/timeouts.py answers 503); bin/worker, bin/beat and
+        # bin/release give jobs a longer bound. 0 turns it off.
         statement_timeout = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=30_000)
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
             f"-c jit=off -c statement_timeout={statement_timeout}"
         )
         # Parameters bound by the server and statements prepared after their fifth run on a
-        # connection: planning was half of PostgreSQL's time on a list page (BENCHMARKS.md).
+        # connection: the list queries are few and repeated, so planning them once per
+        # connection saves most of PostgreSQL's work on them.
         # Turn off (DATABASE_PREPARED_STATEMENTS=false) behind a transaction-pooling proxy.
         if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
             DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
@@ -455,16 +456,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=5, day_of_week="sun"),
     },
 }
-# Cached totals of the popular pages and stats are computed again this soon after the data
-# changes (capex.aggregates); the task does nothing while the data stays the same.
-AGGREGATES_REFRESH_SECONDS = env.int("AGGREGATES_REFRESH_SECONDS", default=15)
-if AGGREGATES_REFRESH_SECONDS > 0:
-    CELERY_BEAT_SCHEDULE["refresh-aggregates"] = {
-        "task": "capex.tasks.refresh_aggregates",
-        "schedule": float(AGGREGATES_REFRESH_SECONDS),
-        # A run that waits longer than the interval is superseded by the next one.
-        "options": {"expires": float(AGGREGATES_REFRESH_SECONDS)},
-    }
 # Also refresh every N seconds when set: the end-to-end tests use it to make beat fire at once.
 RATES_REFRESH_INTERVAL_SECONDS = env.int("RATES_REFRESH_INTERVAL_SECONDS", default=0)
 if RATES_REFRESH_INTERVAL_SECONDS > 0:

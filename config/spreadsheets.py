@@ -4,9 +4,10 @@ advice against CSV injection): the API's CSV (`?format=csv` and `export/`), the 
 download, the pages' chart downloads and the admin's CSV and XLSX exports.
 
 A cell that starts with =, +, -, @, a tab or a carriage return is run as a formula by spreadsheet
-programs; in XLSX, openpyxl even writes such text as a formula. `neutralise` is the one rule:
-such text gets a leading apostrophe, so it is shown, never executed. A plain number (a negative
-amount, "-12.50") is left as it is: it cannot be a formula.
+programs; in XLSX, openpyxl even writes such text as a formula. `escape_formula` is the one rule,
+used by all of these and by the export pipeline (config.api.export): such text gets a leading
+apostrophe, so it is shown, never executed. A plain number (a negative amount, "-12.50") is left
+as it is: it cannot be a formula.
 """
 
 import re
@@ -18,8 +19,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
-def neutralise(value):
-    """The value as a spreadsheet cell that shows it: text that would run as a formula is quoted."""
+def escape_formula(value):
+    """The one rule for every exported cell: text a spreadsheet would run as a formula gets a leading quote."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
@@ -30,7 +31,7 @@ class _NeutralisingMixin:
         for _ in range(len(dataset)):
             row = dataset[0]
             del dataset[0]
-            dataset.append([neutralise(cell) for cell in row])
+            dataset.append([escape_formula(cell) for cell in row])
         return super().export_data(dataset, **kwargs)
 
 

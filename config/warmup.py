@@ -1,9 +1,9 @@
 """
 What every web worker would otherwise do on its first requests, done once in the gunicorn master
 before it forks workers (`preload_app`), so that a worker recycled under load answers its first
-request as fast as its thousandth: import every view through the URLconf, compile the site's
-templates, and build the FilterSets' form classes. A fresh worker spent ~270 ms on these, while
-requests queued behind it (the p99 of BENCHMARKS.md's E4-E6).
+request as fast as its thousandth: import every view through the URLconf and compile the site's
+templates. Otherwise the first requests of a fresh
+worker wait for this, and requests queue behind them.
 
 Nothing here opens a database or cache connection: connections must not cross a fork.
 """
@@ -14,8 +14,6 @@ from django.apps import apps
 from django.conf import settings
 from django.template import engines
 from django.urls import get_resolver
-
-from config.filtering import FilterSet
 
 
 def _template_names() -> list[str]:
@@ -31,10 +29,6 @@ def _template_names() -> list[str]:
     return names
 
 
-def _subclasses(cls: type) -> list[type]:
-    return [sub for direct in cls.__subclasses__() for sub in (direct, *_subclasses(direct))]
-
-
 def warm() -> dict[str, int]:
     """Load what the first requests of a worker would; returns how much, for the log."""
     resolver = get_resolver()
@@ -44,8 +38,4 @@ def warm() -> dict[str, int]:
     for name in _template_names():
         engine.get_template(name)
         templates += 1
-    # Every FilterSet a view uses was imported with the views.
-    filtersets = _subclasses(FilterSet)
-    for filterset in filtersets:
-        filterset().get_form_class()
-    return {"url_patterns": len(resolver.url_patterns), "templates": templates, "filtersets": len(filtersets)}
+    return {"url_patterns": len(resolver.url_patterns), "templates": templates}

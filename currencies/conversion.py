@@ -1,8 +1,9 @@
 """
-Converting an amount to US dollars from the stored rates.
+Converting an amount to US dollars from the stored rates: the one statement of the rule.
 
-The rules, which the set-based SQL in capex/conversions.py follows too (and a test compares the
-two on the same data):
+The rule is written once, as SQL fragments (`usd_quotes_sql`, `quote_order_sql`,
+`usd_amount_sql`, `usd_rate_sql`), which both `convert_to_usd` (one amount) and the set-based
+recompute of every figure (capex.conversions) are built from:
 * USD converts at 1, with no provider.
 * Otherwise use the latest rate on or before the wanted date, at most RATES_TOLERANCE_DAYS
   before it; never a rate from after the date. The rate, its date and its provider are recorded.
@@ -13,8 +14,9 @@ two on the same data):
 * "Latest" means the newest rate no more than the tolerance older than the newest feed rates (the
   "rates as of" date every page shows), and not after today.
 * Where no rate qualifies the result is "not converted" with the reason; never a guess or a zero.
-Arithmetic is Decimal; the amount is multiplied before dividing so that no rounded cross rate
-enters it, and the result is rounded to cents.
+The amount is multiplied before dividing so that no rounded cross rate enters it, and the result
+is rounded to cents, by the database (exact numerics on PostgreSQL; SQLite's decimals are
+floating point, as everywhere in SQLite).
 """
 
 import decimal
@@ -23,6 +25,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -42,35 +45,6 @@ KIND_THROUGH_EUR = 1
 
 def tolerance_days() -> int:
     return int(settings.RATES_TOLERANCE_DAYS)
-
-
-def provider_rank(provider: str) -> int:
-    try:
-        return PROVIDER_PREFERENCE.index(provider)
-    except ValueError:
-        return len(PROVIDER_PREFERENCE)
-
-
-@dataclass(frozen=True)
-class UsdQuote:
-    """The USD price of one unit of `currency` on `date` from `provider`: usd / units."""
-
-    currency: str
-    date: date
-    provider: str
-    usd: Decimal
-    units: Decimal
-    kind: int = KIND_AGAINST_USD
-
-    @property
-    def usd_per_unit(self) -> Decimal:
-        return ARITHMETIC.divide(self.usd, self.units).quantize(RATE_QUANTUM, context=ARITHMETIC)
-
-    def convert(self, amount: Decimal) -> Decimal:
-        return ARITHMETIC.divide(ARITHMETIC.multiply(amount, self.usd), self.units).quantize(CENT, context=ARITHMETIC)
-
-    def sort_key(self) -> tuple:
-        return (-self.date.toordinal(), provider_rank(self.provider), self.kind)
 
 
 @dataclass(frozen=True)
@@ -109,28 +83,29 @@ def latest_window(*, today: date | None = None) -> tuple[date, date, date]:
     return reference - timedelta(days=tolerance_days()), today, reference
 
 
-def usd_quote(*, currency: str, low: date, high: date) -> UsdQuote | None:
-    """The best quote for `currency` dated from low to high, by the rules in the module docstring."""
-    rows = ExchangeRate.objects.filter(date__range=(low, high)).filter(
-        Q(base=USD, currency=currency) | Q(base=EUR, currency__in={currency, USD})
-    )
-    against_usd: list[UsdQuote] = []
-    eur_legs: dict[tuple[str, date], dict[str, Decimal]] = {}
-    for row in rows:
-        if row.base == USD:
-            against_usd.append(UsdQuote(currency, row.date, row.provider, Decimal(1), row.rate, KIND_AGAINST_USD))
-        else:
-            eur_legs.setdefault((row.provider, row.date), {})[row.currency] = row.rate
-    through_eur = []
-    for (provider, day), legs in eur_legs.items():
-        if USD not in legs:
-            continue
-        if currency == EUR:
-            through_eur.append(UsdQuote(currency, day, provider, legs[USD], Decimal(1), KIND_THROUGH_EUR))
-        elif currency in legs:
-            through_eur.append(UsdQuote(currency, day, provider, legs[USD], legs[currency], KIND_THROUGH_EUR))
-    candidates = against_usd + through_eur
-    return min(candidates, key=UsdQuote.sort_key) if candidates else None
+def _best_quote(*, currency: str, low: date, high: date, amounts: tuple[Decimal | None, ...]) -> tuple | None:
+    """
+    (provider, rate date, USD per unit, *amounts in USD) from the best quote for `currency`
+    dated from low to high, by the same SQL the recompute of every figure runs.
+    """
+    converted = ", ".join(usd_amount_sql("CAST(%s AS NUMERIC)", "q") for _ in amounts)
+    sql = f"""
+        SELECT q.provider, q.date, {usd_rate_sql("q")}, {converted}
+          FROM ({usd_quotes_sql()}) q
+         WHERE q.currency = %s
+         ORDER BY {quote_order_sql("q")}
+         LIMIT 1
+    """  # noqa: S608 (no user input: fragments of this module and placeholders)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*amounts, *usd_quotes_params(low, high), currency])
+        return cursor.fetchone()
+
+
+def _decimal(value, quantum: Decimal) -> Decimal | None:
+    """A number the database returned (a float on SQLite), as a Decimal to `quantum`."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(quantum, context=ARITHMETIC)
 
 
 def currency_has_rates(currency: str) -> bool:
@@ -169,7 +144,7 @@ def convert_to_usd(
         low, high, reference = latest_window(today=today)
     else:
         low, high, reference = on - timedelta(days=tolerance_days()), on, on
-    quote = usd_quote(currency=currency, low=low, high=high)
+    quote = _best_quote(currency=currency, low=low, high=high, amounts=(amount, amount_high))
     if quote is None:
         if not currency_has_rates(currency):
             note = reason_no_rates(currency)
@@ -178,12 +153,13 @@ def convert_to_usd(
         else:
             note = reason_gap_on(currency, on)
         return Conversion(None, None, None, None, "", note)
+    provider, rate_date, rate, amount_usd, amount_high_usd = quote
     return Conversion(
-        amount_usd=quote.convert(amount),
-        amount_high_usd=quote.convert(amount_high) if amount_high is not None else None,
-        rate=quote.usd_per_unit,
-        rate_date=quote.date,
-        provider=quote.provider,
+        amount_usd=_decimal(amount_usd, CENT),
+        amount_high_usd=_decimal(amount_high_usd, CENT),
+        rate=_decimal(rate, RATE_QUANTUM),
+        rate_date=rate_date if isinstance(rate_date, date) else date.fromisoformat(rate_date),
+        provider=provider,
         note="",
     )
 
@@ -227,6 +203,21 @@ def provider_rank_sql(column: str) -> str:
     """A CASE expression ranking providers by PROVIDER_PREFERENCE, for ORDER BY."""
     whens = " ".join(f"WHEN '{provider}' THEN {rank}" for rank, provider in enumerate(PROVIDER_PREFERENCE))
     return f"CASE {column} {whens} ELSE {len(PROVIDER_PREFERENCE)} END"
+
+
+def quote_order_sql(alias: str) -> str:
+    """ORDER BY terms putting the best quote first: the latest date, then the preferred provider, then the kind."""
+    return f"{alias}.date DESC, {provider_rank_sql(f'{alias}.provider')}, {alias}.kind"
+
+
+def usd_amount_sql(amount_sql: str, quote: str) -> str:
+    """SQL for `amount_sql` in USD at the quote joined as `quote`: multiplied before dividing, rounded to cents."""
+    return f"ROUND({amount_sql} * 1.0 * {quote}.usd / {quote}.units, 2)"
+
+
+def usd_rate_sql(quote: str) -> str:
+    """SQL for the USD price of one unit at the quote joined as `quote`, to the 12 places stored."""
+    return f"ROUND({quote}.usd * 1.0 / {quote}.units, 12)"
 
 
 def has_rates_sql(currency_column: str) -> str:

@@ -2,24 +2,24 @@
 
 import django_filters
 
-from config.filtering import FilterSet, SharedChoices
+from config.filtering import FilterSet
 from currencies.choices import CURRENCY_CHOICES, RateProvider, RefreshStatus
 from currencies.models import ExchangeRate, RateRefresh
 
 
 class ExchangeRateFilterSet(FilterSet):
     provider = django_filters.MultipleChoiceFilter(
-        choices=SharedChoices(RateProvider.choices),
+        choices=tuple(RateProvider.choices),
         distinct=False,
         help_text="Where the rate comes from; repeat for several.",
     )
     base = django_filters.MultipleChoiceFilter(
-        choices=SharedChoices(CURRENCY_CHOICES),
+        choices=tuple(CURRENCY_CHOICES),
         distinct=False,
         help_text="Base currency of the published pair (ISO 4217).",
     )
     currency = django_filters.MultipleChoiceFilter(
-        choices=SharedChoices(CURRENCY_CHOICES),
+        choices=tuple(CURRENCY_CHOICES),
         distinct=False,
         help_text="Quoted currency of the published pair (ISO 4217).",
     )
@@ -37,10 +37,10 @@ class ExchangeRateFilterSet(FilterSet):
 
 class RateRefreshFilterSet(FilterSet):
     provider = django_filters.MultipleChoiceFilter(
-        choices=SharedChoices(RateProvider.choices), distinct=False, help_text="Provider refreshed; repeat for several."
+        choices=tuple(RateProvider.choices), distinct=False, help_text="Provider refreshed; repeat for several."
     )
     status = django_filters.MultipleChoiceFilter(
-        choices=SharedChoices(RefreshStatus.choices),
+        choices=tuple(RefreshStatus.choices),
         distinct=False,
         help_text="Outcome of the run; repeat for several.",
     )

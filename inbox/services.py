@@ -18,7 +18,7 @@ from django.utils import timezone
 from capex.choices import Evidence, Qualifier
 from capex.extraction import KnownCompany, extract_in_context
 from capex.models import Investment
-from capex.services import citation_add, investment_create
+from capex.services.investments import citation_add, investment_create
 from companies.choices import CompanyKind
 from companies.models import Company
 from inbox.choices import CandidateFlag, CandidateState, FeedKind, ItemStatus, PollStatus, RunStatus

@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
-from config.filtering import FilterSet, SharedChoices
+from config.filtering import FilterSet
 from sources.choices import PublisherKind, Reliability, SourceKind
 from sources.models import Publisher, Source
 
@@ -11,10 +11,10 @@ from sources.models import Publisher, Source
 class PublisherFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_text", help_text="Search the name and domain.")
     kind = django_filters.MultipleChoiceFilter(
-        choices=SharedChoices(PublisherKind.choices), distinct=False, help_text="Kind of publisher; repeat for several."
+        choices=tuple(PublisherKind.choices), distinct=False, help_text="Kind of publisher; repeat for several."
     )
     default_reliability = django_filters.MultipleChoiceFilter(
-        choices=SharedChoices(Reliability.choices), distinct=False, help_text="Default reliability; repeat for several."
+        choices=tuple(Reliability.choices), distinct=False, help_text="Default reliability; repeat for several."
     )
 
     class Meta:
@@ -37,7 +37,7 @@ class SourceFilterSet(FilterSet):
         help_text="Publisher name, e.g. `Financial Times`; repeat for several.",
     )
     kind = django_filters.MultipleChoiceFilter(
-        choices=SharedChoices(SourceKind.choices), distinct=False, help_text="Kind of source; repeat for several."
+        choices=tuple(SourceKind.choices), distinct=False, help_text="Kind of source; repeat for several."
     )
     language = django_filters.CharFilter(help_text="Language code (BCP 47), e.g. `en`, `zh`.")
     published_from = django_filters.DateFilter(

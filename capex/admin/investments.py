@@ -188,7 +188,7 @@ class CompanyListFilter(admin.RelatedOnlyFieldListFilter):
 class EstimatedCountPaginator(Paginator):
     """
     The changelist without filters counts from PostgreSQL's statistics once the table is large:
-    an exact COUNT(*) reads every row (30 ms at a million figures, on every page view), and
+    an exact COUNT(*) reads every row on every page view, and
     the number of pages does not need to be exact. Filtered lists are counted exactly.
     """
 

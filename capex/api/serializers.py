@@ -4,6 +4,7 @@ The shape of announced figures in the API. Serializers check the shape of input;
 publication) live in capex.services and Investment.clean().
 """
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -44,29 +45,35 @@ class ConversionSerializer(serializers.Serializer):
         allow_null=True, help_text="Why there is no USD value (no rate within the tolerance, ...); null when converted."
     )
 
+    def __init__(self, *args, suffix: str = "at_announcement", **kwargs):
+        self.suffix = suffix
+        super().__init__(*args, **kwargs)
 
-def conversion(investment: Investment, suffix: str) -> dict:
+    def to_representation(self, investment: Investment) -> dict:
+        return super().to_representation(conversion_values(investment, self.suffix))
+
+
+def conversion_values(investment: Investment, suffix: str) -> dict:
+    """One basis's conversion fields of a figure (`suffix`: at_announcement or latest)."""
     amount = getattr(investment, f"amount_usd_{suffix}")
     note = getattr(investment, f"fx_note_{suffix}")
     reason = (note or "Not converted yet: the conversion runs after the figure is saved.") if amount is None else None
-    return ConversionSerializer(
-        {
-            "amount_usd": amount,
-            "amount_high_usd": getattr(investment, f"amount_high_usd_{suffix}"),
-            "rate": getattr(investment, f"fx_rate_{suffix}"),
-            "rate_date": getattr(investment, f"fx_date_{suffix}"),
-            "provider": getattr(investment, f"fx_provider_{suffix}") or None,
-            "not_converted_reason": reason,
-        }
-    ).data
+    return {
+        "amount_usd": amount,
+        "amount_high_usd": getattr(investment, f"amount_high_usd_{suffix}"),
+        "rate": getattr(investment, f"fx_rate_{suffix}"),
+        "rate_date": getattr(investment, f"fx_date_{suffix}"),
+        "provider": getattr(investment, f"fx_provider_{suffix}") or None,
+        "not_converted_reason": reason,
+    }
 
 
 class PeriodSerializer(serializers.Serializer):
     """The period a figure covers."""
 
-    start = serializers.DateField(allow_null=True, help_text="First day covered.")
-    end = serializers.DateField(allow_null=True, help_text="Last day covered.")
-    label = serializers.CharField(help_text='As stated: "2025", "FY2025", "2025-2028".')
+    start = serializers.DateField(source="period_start", allow_null=True, help_text="First day covered.")
+    end = serializers.DateField(source="period_end", allow_null=True, help_text="Last day covered.")
+    label = serializers.CharField(source="period_label", help_text='As stated: "2025", "FY2025", "2025-2028".')
 
 
 class CitedSourceSerializer(serializers.ModelSerializer):
@@ -140,13 +147,17 @@ class InvestmentSerializer(serializers.ModelSerializer):
     web_url = serializers.SerializerMethodField(help_text="This figure's page on the website.")
     company = CompanyRefSerializer(read_only=True, help_text="The company that announced the figure.")
     partners = CompanyRefSerializer(many=True, read_only=True, help_text="Other companies in a joint announcement.")
-    period = serializers.SerializerMethodField(help_text="The period the figure covers.")
+    period = PeriodSerializer(source="*", read_only=True, help_text="The period the figure covers.")
     qualifier = serializers.ChoiceField(
         choices=Qualifier.choices, read_only=True, help_text="How the amount is stated (about, at least, a range...)."
     )
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, read_only=True, help_text="ISO 4217 currency.")
-    usd_at_announcement = serializers.SerializerMethodField(help_text="In USD at the rate of the announcement date.")
-    usd_latest = serializers.SerializerMethodField(help_text="In USD at the latest stored rate.")
+    usd_at_announcement = ConversionSerializer(
+        source="*", suffix="at_announcement", read_only=True, help_text="In USD at the rate of the announcement date."
+    )
+    usd_latest = ConversionSerializer(
+        source="*", suffix="latest", read_only=True, help_text="In USD at the latest stored rate."
+    )
     measure = serializers.ChoiceField(
         choices=Measure.choices,
         read_only=True,
@@ -237,19 +248,26 @@ class InvestmentSerializer(serializers.ModelSerializer):
     def get_web_url(self, investment: Investment) -> str:
         return absolute(self.context.get("request"), investment.get_absolute_url())
 
-    @extend_schema_field(PeriodSerializer)
-    def get_period(self, investment: Investment) -> dict:
-        return PeriodSerializer(
-            {"start": investment.period_start, "end": investment.period_end, "label": investment.period_label}
-        ).data
-
-    @extend_schema_field(ConversionSerializer)
-    def get_usd_at_announcement(self, investment: Investment) -> dict:
-        return conversion(investment, "at_announcement")
-
-    @extend_schema_field(ConversionSerializer)
-    def get_usd_latest(self, investment: Investment) -> dict:
-        return conversion(investment, "latest")
+    @staticmethod
+    def related(queryset, *, user):
+        """
+        `queryset` with everything this serializer shows, read in a fixed number of queries
+        whatever the number of figures (chosen from the query log of a list page): the company
+        and the revision joined, partners, vendors, the components `user` sees and citations
+        with their sources and publishers prefetched, one query each.
+        """
+        refs = Company.objects.only("id", "slug", "name")
+        return queryset.select_related("company", "superseded_by").prefetch_related(
+            Prefetch("partners", queryset=refs),
+            Prefetch("chip_vendors", queryset=refs),
+            Prefetch(
+                "components",
+                queryset=Investment.objects.visible_to(user).only("id", "parent_id").order_by("id"),
+                to_attr="visible_components",
+            ),
+            Prefetch("citations", queryset=Citation.objects.select_related("source__publisher").order_by("id")),
+            Prefetch("vendor_shares", queryset=VendorShare.objects.select_related("vendor")),
+        )
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField(min_length=2, max_length=2)))
     def get_target_countries(self, investment: Investment) -> list[str]:

@@ -7,12 +7,11 @@ published only by a reviewer, through the workflow. Totals come from capex.selec
 holds the rule that totals never double count.
 """
 
-import functools
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import F, Prefetch, Value
+from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,17 +21,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from capex.aggregates import (
-    UNKNOWN_VERSION,
-    aggregates_version,
-    cache_key,
-    cached,
-    versioned_get,
-    versioned_get_counted,
-    versioned_set,
-)
-from capex.api.export import INVESTMENT_EXPORT
-from capex.api.fast import SERVER_TEXT_TYPES, investment_rows, page_values
 from capex.api.serializers import (
     CitationSerializer,
     CitationWriteSerializer,
@@ -43,7 +31,7 @@ from capex.api.serializers import (
 )
 from capex.choices import FxBasis, Measure
 from capex.filters import InvestmentFilterSet
-from capex.models import Citation, Investment, VendorShare, sees_drafts
+from capex.models import Citation, Investment
 from capex.selectors import (
     DEFAULT_MEASURE,
     DEFAULT_YEAR_MODE,
@@ -55,15 +43,8 @@ from capex.selectors import (
     Measures,
     breakdown,
 )
-from capex.services import (
-    citation_add,
-    investment_create,
-    investment_publish,
-    investment_return_to_draft,
-    investment_submit,
-    investment_update,
-)
-from companies.models import Company
+from capex.services.investments import citation_add, investment_create, investment_update
+from capex.services.workflow import investment_publish, investment_return_to_draft, investment_submit
 from config.api.exceptions import validation_error_detail
 from config.api.export import Table
 from config.api.filters import FilterBackend
@@ -74,35 +55,15 @@ from currencies.api.serializers import RatesFreshnessSerializer
 from currencies.selectors import rates_freshness_payload
 
 CENT = Decimal("0.01")
-# Groups listed by the stats endpoint unless asked for more: every company of a year was 19,265
-# groups and 2.8 MB of JSON at a million figures (BENCHMARKS.md).
+# Groups listed by the stats endpoint unless asked for more: grouping by company over a large set
+# gives tens of thousands of groups, megabytes of JSON nobody reads.
 STATS_DEFAULT_LIMIT = 100
 STATS_MAX_LIMIT = 100_000
 # Sorts figures without a USD value after every converted one in `?ordering=-amount_usd`.
 NOT_CONVERTED = Value(Decimal(-1))
 
 
-class SharedPerDataVersion:
-    """
-    Shared anonymous answers stored with the data version they were built at (capex.aggregates),
-    read back with the current version in one cache round trip; an answer of an older version is
-    built again.
-    """
-
-    def shared_cache_read(self, key: str) -> tuple[str, tuple[bytes, str] | None]:
-        return versioned_get(key)
-
-    def shared_cache_read_counted(self, key: str, counter: tuple[str, int], *, answer: bool = True):
-        return versioned_get_counted(key if answer else None, counter)
-
-    def shared_cache_stamp(self) -> str:
-        return aggregates_version()
-
-    def shared_cache_write(self, key: str, stamp: str, answer: tuple[bytes, str]) -> None:
-        versioned_set(key, stamp, answer, self.shared_cache_timeout)
-
-
-class InvestmentViewSet(SharedPerDataVersion, ResourceViewSet):
+class InvestmentViewSet(ResourceViewSet):
     """
     Announced AI infrastructure figures. Lists show published, current figures unless asked
     otherwise; headline figures and their components are both listed (`?top_level=true` for
@@ -120,63 +81,14 @@ class InvestmentViewSet(SharedPerDataVersion, ResourceViewSet):
         "updated_at": "Last change of the record.",
         "id": "Order of entry.",
     }
-    export_spec = INVESTMENT_EXPORT
     export_name = "investments"
-    page_text_types = SERVER_TEXT_TYPES
+    cache_name = "investments"
 
     def get_queryset(self):
-        if self.action == "list":
-            # A JSON page reads plain rows (capex.api.fast); a CSV page reads its ids, then its rows.
-            renderer = getattr(self.request, "accepted_renderer", None)
-            return _list_base(sees_drafts(self.request.user), rows=getattr(renderer, "format", None) == "json").all()
-        return self._with_related(Investment.objects.visible_to(self.request.user))
+        return self.with_related(Investment.objects.visible_to(self.request.user))
 
-    def _with_related(self, queryset):
-        """Everything a figure shows, for the serializer, in a fixed number of queries."""
-        user = self.request.user
-        refs = Company.objects.only("id", "slug", "name")
-        return _with_ordering_keys(
-            queryset.select_related("company", "superseded_by").prefetch_related(
-                Prefetch("partners", queryset=refs),
-                Prefetch("chip_vendors", queryset=refs),
-                Prefetch(
-                    "components",
-                    queryset=Investment.objects.visible_to(user).only("id", "parent_id").order_by("id"),
-                    to_attr="visible_components",
-                ),
-                Prefetch("citations", queryset=Citation.objects.select_related("source__publisher").order_by("id")),
-                Prefetch("vendor_shares", queryset=VendorShare.objects.select_related("vendor")),
-            )
-        )
-
-    def shared_cache_key(self, request) -> str:
-        """
-        Anonymous readers of a URL share one answer per data version (capex.aggregates), which
-        moves on with every save, publication and recompute of a figure and every save of a
-        company, source or citation, so the next answer after a change is built afresh. The
-        absolute URL is part of the key: answers hold links.
-        """
-        return cache_key(
-            "api-investments", {"url": request.build_absolute_uri(), "media_type": request.accepted_media_type}
-        )
-
-    def page_plan_key(self, request):
-        """
-        A JSON page's plan (config.api.plans) is kept by the query string, by whether the reader
-        sees drafts, and by the data version the request was checked at: a plan is not reused
-        once a company it names may have gone. While the cache is down the version cannot be
-        read, and every page's query is built.
-        """
-        if request.accepted_renderer.format != "json":
-            return None
-        stamp = getattr(self, "shared_stamp", None) or self.shared_cache_stamp()
-        if stamp == UNKNOWN_VERSION:
-            return None
-        return ("investments", stamp, sees_drafts(request.user), request.META.get("QUERY_STRING", ""))
-
-    def page_data(self, page) -> list[dict]:
-        """A JSON page is built by `investment_rows`: the serializer's output, without its per-row cost."""
-        return investment_rows(page, request=self.request)
+    def with_related(self, queryset):
+        return _with_ordering_keys(InvestmentSerializer.related(queryset, user=self.request.user))
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -187,7 +99,7 @@ class InvestmentViewSet(SharedPerDataVersion, ResourceViewSet):
 
     def _read(self, investment: Investment, *, status_code: int = status.HTTP_200_OK) -> Response:
         # Read back whatever the state: the writer sees the draft it just wrote.
-        fresh = self._with_related(Investment.objects.all()).get(pk=investment.pk)
+        fresh = self.with_related(Investment.objects.all()).get(pk=investment.pk)
         data = InvestmentSerializer(fresh, context=self.get_serializer_context()).data
         headers = {"Location": data["api_url"]} if status_code == status.HTTP_201_CREATED else None
         return Response(data, status=status_code, headers=headers)
@@ -259,18 +171,6 @@ class InvestmentViewSet(SharedPerDataVersion, ResourceViewSet):
             investment=self.get_object(), by=request.user, reason=serializer.validated_data["reason"]
         )
         return self._read(investment)
-
-
-@functools.cache
-def _list_base(drafts: bool, *, rows: bool):
-    """
-    The list's queryset before a request's filters: the figures its reader sees, with the
-    ordering keys and, for JSON pages, the columns a row shows (`page_values`). Annotating and
-    choosing forty columns cost more per request than copying the result, so it is built once
-    per process and each request takes a copy (`.all()`); it is never evaluated itself.
-    """
-    queryset = _with_ordering_keys(Investment.objects.visible(drafts=drafts))
-    return page_values(queryset) if rows else queryset
 
 
 def _with_ordering_keys(queryset):
@@ -446,7 +346,7 @@ def stats_payload(result: Breakdown, *, year_mode: str, limit: int = STATS_MAX_L
     }
 
 
-class StatsView(SharedPerDataVersion, ApiViewMixin, generics.GenericAPIView):
+class StatsView(ApiViewMixin, generics.GenericAPIView):
     """
     Totals of announced AI infrastructure spending in USD, grouped by one dimension, that
     never double count: only top-level, current, published, not cancelled figures add up;
@@ -461,6 +361,7 @@ class StatsView(SharedPerDataVersion, ApiViewMixin, generics.GenericAPIView):
     filterset_class = InvestmentFilterSet
     pagination_class = None
     serializer_class = StatsSerializer
+    cache_name = "stats"
 
     def get_renderers(self):
         return [FastJSONRenderer(), CSVRenderer()]
@@ -482,17 +383,9 @@ class StatsView(SharedPerDataVersion, ApiViewMixin, generics.GenericAPIView):
         responses={200: StatsSerializer},
     )
     def get(self, request, *args, **kwargs):
-        return self._shared(request, lambda: self._stats(request))
+        return self.cached_answer(request, lambda: self.build_stats(request))
 
-    def shared_cache_key(self, request) -> str:
-        """
-        Per data version (capex.aggregates) and absolute URL, as the investments list, and for at
-        most `shared_cache_timeout`: answers also say how fresh the rates are, which follows the
-        calendar.
-        """
-        return cache_key("api-stats", {"url": request.build_absolute_uri()})
-
-    def _stats(self, request) -> Response:
+    def build_stats(self, request) -> Response:
         # A plain dict, so a blank value is checked like any other (a QueryDict blank means "default").
         query = StatsQuerySerializer(
             data={
@@ -510,26 +403,15 @@ class StatsView(SharedPerDataVersion, ApiViewMixin, generics.GenericAPIView):
         filters = set(request.query_params) - set(StatsQuerySerializer().fields) - {"format"}
         origins = self.filter_queryset(self.get_queryset()) if filters else None
 
-        def compute() -> dict:
-            result = breakdown(
-                dimension=options["group_by"],
-                basis=options["basis"],
-                origins=origins,
-                year_mode=options["year_mode"],
-                measure=options["measure"],
-            )
-            # Serialized once: with thousands of buckets, serializing took longer than reading the cache.
-            payload = stats_payload(result, year_mode=options["year_mode"], limit=options["limit"])
-            return dict(StatsSerializer(payload).data)
-
-        # Totals change only with the data version (capex.aggregates); staff may see drafts, which do not bump it.
-        if request.user.is_staff:
-            data = compute()
-        else:
-            params = {key: sorted(values) for key, values in request.query_params.lists() if key != "format"}
-            data = cached("stats", params, compute, address=request.get_full_path())
+        result = breakdown(
+            dimension=options["group_by"],
+            basis=options["basis"],
+            origins=origins,
+            year_mode=options["year_mode"],
+            measure=options["measure"],
+        )
+        data = dict(StatsSerializer(stats_payload(result, year_mode=options["year_mode"], limit=options["limit"])).data)
         if request.accepted_renderer.format == "csv":
             columns = ["key", "label", "low", "high", "point", "high_open", "open_figures", "figure_count"]
             return Response(Table(columns=columns, rows=data["buckets"]))
-        data["rates"] = RatesFreshnessSerializer(rates_freshness_payload()).data
         return Response(data)

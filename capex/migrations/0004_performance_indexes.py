@@ -1,11 +1,11 @@
 """
-Indexes chosen from EXPLAIN at a million figures (BENCHMARKS.md, "Web performance"):
+Indexes chosen from EXPLAIN at a million figures:
 
 * (announced_on DESC, id DESC): the default ordering of figures. The admin changelist, the
   home page's latest figures and date-bounded exports sorted a million rows without it
-  (the admin list query took 1.1 s); with it they read the first rows of the index.
+  without it; with it they read the first rows of the index.
 * (updated_at): the newest change time is part of the data version of cached totals
-  (capex.aggregates), read on every cached request; an index makes it one index probe.
+  (then kept in capex.aggregates); an index makes it one index probe.
 
 Plain SQL with no model state, so the models stay as they are; the statements are valid on
 PostgreSQL and SQLite alike.

@@ -4,8 +4,8 @@ Leave half of every page of figures free on PostgreSQL (fillfactor 50).
 A recompute of conversions rewrites every figure in one transaction, changing no indexed column.
 With room on the page for the new version of each row, PostgreSQL writes it there without
 touching the table's twelve indexes (a heap-only tuple update), and reclaims the old version the
-next time the page is read, without a vacuum. At a million figures the recompute's UPDATE took
-39.8 s on full pages and 6.3 s with the room (BENCHMARKS.md). The setting applies to pages
+next time the page is read, without a vacuum: the recompute's UPDATE writes far less. The
+setting applies to pages
 written from now on; `VACUUM FULL capex_investment` lays out the existing ones again.
 SQLite has no such setting: nothing to do there.
 """

@@ -17,7 +17,8 @@ from django.db import transaction
 
 from capex.choices import Category, Evidence, Measure, Qualifier, Scope, Status, Workload
 from capex.models import Investment, VendorShare
-from capex.services import citation_add, investment_create, investment_publish
+from capex.services.investments import citation_add, investment_create
+from capex.services.workflow import investment_publish
 from companies.choices import CompanyKind
 from companies.models import Company
 from companies.services import company_create

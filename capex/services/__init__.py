@@ -1,16 +1,8 @@
 """
-Writes to announced investments. Views, serializers, admin actions, commands and tasks call
-these; none of them holds a business rule of its own.
+Writes to announced investments: `investments` (create, change, cite), `workflow` (submit,
+publish, return to draft) and `slices` (the stored slices of totals). Views, serializers, admin
+actions, commands and tasks call these; none of them holds a business rule of its own.
+
+The package imports nothing itself, so importing one service (capex.conversions imports
+`slices`) never imports the others: the modules of capex import one another in one direction.
 """
-
-from capex.services.investments import citation_add, investment_create, investment_update
-from capex.services.workflow import investment_publish, investment_return_to_draft, investment_submit
-
-__all__ = [
-    "citation_add",
-    "investment_create",
-    "investment_publish",
-    "investment_return_to_draft",
-    "investment_submit",
-    "investment_update",
-]

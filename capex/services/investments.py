@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from capex.choices import WorkflowState
+from capex.conversions import investment_convert
 from capex.models import Citation, Investment
 from companies.models import Company
 from sources.models import Source
@@ -33,10 +34,6 @@ def _record_author(instance, user: AbstractBaseUser | None) -> None:
 
 
 def _convert_on_commit(investment_id: int) -> None:
-    # Imported here: capex.conversions reads rates through the currencies app and is only
-    # needed once the row is committed.
-    from capex.conversions import investment_convert
-
     transaction.on_commit(lambda: investment_convert(investment_id=investment_id))
 
 

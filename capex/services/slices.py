@@ -19,10 +19,10 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q
 
-from capex.aggregates import aggregates_changed
 from capex.models import FigureSlice, Investment
 from capex.selectors import Slice, figure_slices
 from config.bulk import TableWriter
+from config.cache import data_version_bump
 
 # Headlines cut per pass of a full rebuild: bounds the memory of a rebuild at any table size.
 REBUILD_CHUNK = 50_000
@@ -134,7 +134,7 @@ def slices_refresh_for(*, headline_ids: Iterable[int]) -> int:
     list(Investment.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
     FigureSlice.objects.filter(figure_id__in=ids).delete()
     written = _write(Q(pk__in=ids))
-    aggregates_changed()
+    data_version_bump()
     return written
 
 
@@ -152,7 +152,7 @@ def slices_refresh() -> int:
     else:
         FigureSlice.objects.all().delete()
         written = _write_all(None)
-    aggregates_changed()
+    data_version_bump()
     return written
 
 

@@ -2,9 +2,9 @@
 The investments changelist's date hierarchy, with its years found through the date index.
 
 Django lists the years with `SELECT DISTINCT date_trunc('year', announced_on)` over every
-figure the list shows: at a million figures that read the whole table, 0.3 s on a vacuumed
-table and 1.9 s after a recompute of conversions had rewritten every row, on every view of
-the changelist. On PostgreSQL the years are found instead by jumping from one to the next
+figure the list shows: on a large table that reads the whole table on every view of the
+changelist, slowest just after a recompute of conversions has rewritten every row. On
+PostgreSQL the years are found instead by jumping from one to the next
 (the first date of the list, then the first date on or after the next New Year, and so on),
 a few dozen index probes; the months and days of one year, and other databases, are Django's.
 """

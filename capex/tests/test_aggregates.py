@@ -1,23 +1,17 @@
 """
-Cached totals (capex.aggregates): the stats endpoint, the home page and company pages are
+Cached answers (config.cache): the stats endpoint, the home page and company pages are
 computed once per data version, and publishing, returning to draft or recomputing
 conversions makes a new version, so readers never see totals from before the change.
 """
 
 from decimal import Decimal
-from unittest.mock import ANY
 
 import pytest
-from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from capex.aggregates import aggregates_refresh, hot_paths
 from capex.choices import WorkflowState
 from capex.conversions import conversions_recompute
 from capex.models import Investment
-from capex.services import investment_publish, investment_return_to_draft
-from capex.tasks import refresh_aggregates
+from capex.services.workflow import investment_publish, investment_return_to_draft
 from capex.tests.factories import CitationFactory, InvestmentFactory, PublishedInvestmentFactory
 from capex.tests.personas import api_client, fast_passwords, throttles_reset
 
@@ -126,52 +120,3 @@ def test_staff_see_a_new_draft_at_once_on_a_page_readers_have_cached(admin_clien
 
 def slice_queries(queries) -> int:
     return sum("capex_figureslice" in query["sql"] for query in queries.captured_queries)
-
-
-def test_the_refresh_recomputes_hot_pages_and_stats_before_the_next_reader(
-    client, figure, django_capture_on_commit_callbacks
-):
-    client.get("/")
-    stats_total(group_by="company")
-    assert set(hot_paths()) == {"/", f"{STATS}?group_by=company"}
-    assert aggregates_refresh()["status"] == "refreshed"
-    draft = in_review(figure.company, 2 * BILLION, title="Gigawatt campus in Texas")
-    with django_capture_on_commit_callbacks(execute=True):
-        investment_publish(investment=draft, by=None)
-
-    refreshed = aggregates_refresh()
-
-    assert refreshed["status"] == "refreshed"
-    assert refreshed["statuses"] == {200: 2}
-    with CaptureQueriesContext(connection) as queries:
-        page = client.get("/").content.decode()
-        total = stats_total(group_by="company")
-    assert "Gigawatt campus in Texas" in page
-    assert total == 3 * BILLION
-    assert slice_queries(queries) == 0  # both were computed by the refresh
-    assert aggregates_refresh()["status"] == "current"
-
-
-def test_without_a_change_the_refresh_does_nothing(client, figure):
-    client.get("/")
-    aggregates_refresh()
-
-    with CaptureQueriesContext(connection) as queries:
-        assert aggregates_refresh() == {"status": "current", "pages": 0}
-    assert slice_queries(queries) == 0
-
-
-def test_beat_asks_for_a_refresh_every_few_seconds_and_the_task_runs_it(client, figure):
-    entry = settings.CELERY_BEAT_SCHEDULE["refresh-aggregates"]
-    client.get("/")
-
-    assert entry["task"] == "capex.tasks.refresh_aggregates"
-    assert entry["schedule"] == settings.AGGREGATES_REFRESH_SECONDS == 15
-    # A run still queued when the next is due is dropped, not run twice.
-    assert entry["options"]["expires"] == entry["schedule"]
-    assert refresh_aggregates.apply().get() == {
-        "status": "refreshed",
-        "pages": 1,
-        "statuses": {200: 1},
-        "seconds": ANY,
-    }

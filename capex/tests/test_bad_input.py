@@ -439,9 +439,9 @@ def assert_no_formula(cells: list[str], where: str) -> None:
 )
 def test_one_rule_neutralises_formulas_for_every_export(cell, written):
     from config.api.export import csv_cell
-    from config.spreadsheets import neutralise
+    from config.spreadsheets import escape_formula
 
-    assert neutralise(cell) == written
+    assert escape_formula(cell) == written
     assert csv_cell(cell) == written
 
 

@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 
 from capex.choices import Qualifier, WorkflowState
 from capex.models import Citation, Investment
-from capex.services import citation_add, investment_create, investment_publish, investment_submit, investment_update
+from capex.services.investments import citation_add, investment_create, investment_update
+from capex.services.workflow import investment_publish, investment_submit
 from capex.tests.factories import CitationFactory, InvestmentFactory
 from companies.tests.factories import CompanyFactory
 from sources.tests.factories import SourceFactory

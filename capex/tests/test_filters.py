@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 
 from capex.choices import Scope, Status, WorkflowState
@@ -101,6 +102,29 @@ def test_a_range_matches_the_usd_range_by_overlap():
 def test_text_search_reaches_company_aliases(bytedance):
     assert filtered("q=TikTok owner") == {f.pk for f in bytedance}
     assert filtered("q=overseas") == {bytedance[1].pk}
+
+
+def test_text_search_matches_title_description_and_company_in_any_case_and_position():
+    chips = PublishedInvestmentFactory(title="AI chips bought in China", description="")
+    training = PublishedInvestmentFactory(title="Overseas plan", description="Model TRAINING on Nvidia chips")
+    named = PublishedInvestmentFactory(company=CompanyFactory(name="Cambricon Technologies"), title="Plan")
+    PublishedInvestmentFactory(title="Data centres", description="Power and land")
+
+    assert filtered("q=CHIPS") == {chips.pk, training.pk}
+    assert filtered("q=training") == {training.pk}
+    assert filtered("q=bricon tech") == {named.pk}
+    assert filtered("q=chips&q=") == {chips.pk, training.pk}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram indexes are PostgreSQL's")
+def test_text_search_is_served_by_the_trigram_indexes_on_postgresql():
+    PublishedInvestmentFactory(title="AI chips bought in China")
+    queryset = InvestmentFilterSet(QueryDict("q=chips"), queryset=Investment.objects.all()).qs
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+    assert "capex_investment_title_trgm" in plan
+    assert "capex_investment_description_trgm" in plan
 
 
 def test_dates_and_status(bytedance):

@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from capex.choices import WorkflowState
 from capex.models import Investment
-from capex.services import investment_publish, investment_return_to_draft, investment_update
+from capex.services.investments import investment_update
+from capex.services.workflow import investment_publish, investment_return_to_draft
 from capex.tests.factories import InvestmentFactory
 from capex.tests.test_pages_fixtures import chart_table, sample_figures_load, table_rows
 from capex.views.investments import bibtex_escape

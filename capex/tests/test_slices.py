@@ -12,12 +12,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from capex import services
 from capex.choices import FxBasis, Qualifier, Scope, WorkflowState
 from capex.conversions import conversions_recompute, conversions_recompute_all
 from capex.models import FigureSlice, Investment
 from capex.selectors import breakdown, company_totals
 from capex.services import slices as slice_service
+from capex.services import workflow
 from capex.services.slices import slices_refresh
 from capex.tasks import rebuild_slices
 from capex.tests.factories import CitationFactory, InvestmentFactory
@@ -42,7 +42,7 @@ def draft(company, amount, **fields) -> Investment:
 
 
 def publish(figure: Investment) -> Investment:
-    return services.investment_publish(investment=figure, by=None)
+    return workflow.investment_publish(investment=figure, by=None)
 
 
 def stored() -> list[tuple]:
@@ -63,7 +63,7 @@ def test_publishing_counts_a_figure_and_returning_it_to_draft_takes_it_out(compa
     publish(figure)
     assert company_totals().total.point == 12 * BN
 
-    services.investment_return_to_draft(investment=figure, by=None, reason="Amount to be checked")
+    workflow.investment_return_to_draft(investment=figure, by=None, reason="Amount to be checked")
     assert company_totals().figure_count == 0
     assert not FigureSlice.objects.exists()
 
@@ -112,7 +112,7 @@ def test_what_the_services_keep_equals_a_full_rebuild(company):
     publish(draft(company, 7 * BN, parent=headline, scope=Scope.OVERSEAS))  # scaled down to fit
     revised = publish(draft(company, 3 * BN))
     publish(draft(company, 4 * BN, supersedes=revised))
-    services.investment_return_to_draft(investment=headline, by=None, reason="Check the split")
+    workflow.investment_return_to_draft(investment=headline, by=None, reason="Check the split")
     publish(Investment.objects.get(pk=headline.pk))
 
     kept = stored()

@@ -10,13 +10,13 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from capex.aggregates import VERSION_KEY
 from capex.conversions import conversions_recompute
 from capex.models import Investment
-from capex.services import investment_publish
 from capex.services.slices import slices_refresh
+from capex.services.workflow import investment_publish
 from capex.tests.factories import CitationFactory, InvestmentFactory
 from capex.tests.personas import api_client, fast_passwords, sample_figures_with_rates, throttles_reset
+from config.cache import VERSION_KEY
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from capex.choices import FxBasis, Measure
 from capex.selectors import DEFAULT_MEASURE, DEFAULT_YEAR_MODE, YEAR_MODES
 from config.page_throttle import page_throttled, throttled_response
-from config.spreadsheets import neutralise
+from config.spreadsheets import escape_formula
 
 BASIS_LABELS = {
     FxBasis.ANNOUNCEMENT: "Rate on the announcement date",
@@ -141,5 +141,5 @@ def csv_response(rows, *, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    writer.writerows([escape_formula(cell) for cell in row] for row in rows)
     return response

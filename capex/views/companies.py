@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 from django_countries import countries
 
-from capex.aggregates import cached_page
 from capex.models import Investment
 from capex.page_selectors import BREAKDOWN_DIMENSIONS, DIMENSION_LABELS, company_page, company_rows
 from capex.views.charts import breakdown_chart
@@ -17,6 +16,7 @@ from capex.views.reported import reported_context
 from companies.choices import CompanyKind
 from companies.filters import CompanyFilterSet
 from companies.models import Company
+from config.cache import cached_page
 
 SORTS = ("name", "country", "total", "figures", "latest")
 # Columns a reader expects largest or newest first on the first click.
@@ -101,8 +101,13 @@ class CompanyDetailView(PageOptionsMixin, TemplateView):
     template_name = "companies/company_detail.html"
 
     def get(self, request, *args, **kwargs):
-        # The company's totals and figures change only with the data version (capex.aggregates).
-        return cached_page(request, "company", lambda: super(CompanyDetailView, self).get(request, *args, **kwargs))
+        # The company's totals and figures change only with the data version (config.cache).
+        return cached_page(
+            request,
+            "company",
+            lambda: super(CompanyDetailView, self).get(request, *args, **kwargs),
+            basis=self.options.basis,
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

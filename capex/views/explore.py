@@ -6,30 +6,22 @@ The filters are the API's own `InvestmentFilterSet`, so a figure is found the sa
 in the API and in its exports.
 """
 
-import csv
-import io
-from collections import defaultdict
-from collections.abc import Iterator
-from decimal import Decimal
-from itertools import islice
-
-import orjson
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import StreamingHttpResponse
-from django.utils import timezone
 from django.views.generic import TemplateView
 from django_countries import countries
 
+from capex.api.serializers import InvestmentSerializer
 from capex.choices import FxBasis, WorkflowState
 from capex.filters import InvestmentFilterSet
 from capex.models import Investment
 from capex.page_selectors import Facet, FacetOption, explore_totals, facet_counts
 from capex.views.common import BadParameter, PageOptionsMixin, filter_params
-from config.api.export import csv_cell
+from config.api.export import streaming_export
+from config.cache import cached_page
 
 PAGE_SIZE = 50
-EXPORT_BATCH = 500
 
 # (filter name, label) of the facets listed with counts, in the order a researcher narrows down.
 CHOICE_FACETS = (
@@ -93,9 +85,15 @@ class ExploreView(PageOptionsMixin, TemplateView):
         self.filters = self.filterset()
         valid = self.filters.is_valid()
         if export and valid:
-            return export_response(self.ordered(self.filters.qs), export_format=export, basis=self.options.basis)
+            return export_response(request, self.ordered(self.filters.qs), export_format=export)
+        if export:
+            return self.render_page(**kwargs)
+        # The figures, facets and totals change only with the data version (config.cache).
+        return cached_page(request, "explore", lambda: self.render_page(**kwargs), basis=self.options.basis)
+
+    def render_page(self, **kwargs):
         context = self.get_context_data(**kwargs)
-        return self.render_to_response(context, status=200 if valid else 400)
+        return self.render_to_response(context, status=200 if self.filters.is_valid() else 400)
 
     def ordered(self, queryset):
         fields = ORDERINGS[self.ordering][1]
@@ -193,165 +191,17 @@ def _choice_labels(filter_) -> dict[str, str]:
 
 # --- Downloads -----------------------------------------------------------------------------
 
-EXPORT_COLUMNS = (
-    "id",
-    "url",
-    "company",
-    "company_slug",
-    "company_country",
-    "title",
-    "announced_on",
-    "period_label",
-    "period_start",
-    "period_end",
-    "qualifier",
-    "amount",
-    "amount_high",
-    "currency",
-    "usd",
-    "usd_high",
-    "usd_basis",
-    "fx_rate",
-    "fx_date",
-    "fx_provider",
-    "not_converted_reason",
-    "scope",
-    "target_countries",
-    "category",
-    "workload",
-    "chip_vendors",
-    "evidence",
-    "disputed",
-    "dispute_note",
-    "status",
-    "parent_id",
-    "supersedes_id",
-    "state",
-)
 
-
-def _export_rows(queryset, *, basis: str) -> Iterator[dict]:
-    """Rows in batches: the figures, then the vendors of each batch in one query."""
-    suffix = "at_announcement" if basis == FxBasis.ANNOUNCEMENT else "latest"
-    fields = (
-        "id",
-        "company__name",
-        "company__slug",
-        "company__country",
-        "title",
-        "announced_on",
-        "period_label",
-        "period_start",
-        "period_end",
-        "qualifier",
-        "amount",
-        "amount_high",
-        "currency",
-        f"amount_usd_{suffix}",
-        f"amount_high_usd_{suffix}",
-        f"fx_rate_{suffix}",
-        f"fx_date_{suffix}",
-        f"fx_provider_{suffix}",
-        f"fx_note_{suffix}",
-        "scope",
-        "target_countries",
-        "category",
-        "workload",
-        "evidence",
-        "disputed",
-        "dispute_note",
-        "status",
-        "parent_id",
-        "supersedes_id",
-        "state",
+def export_response(request, queryset, *, export_format: str) -> StreamingHttpResponse:
+    """
+    The filtered figures through the API's export pipeline and serializer (config.api.export),
+    so a download holds exactly what the API shows of each figure, both USD bases included.
+    """
+    queryset = InvestmentSerializer.related(queryset, user=request.user)
+    return streaming_export(
+        queryset=queryset,
+        serializer_class=InvestmentSerializer,
+        context={"request": request},
+        export_format=export_format,
+        name="ai-capex-figures",
     )
-    through = Investment.chip_vendors.through
-    iterator = queryset.values(*fields).iterator(chunk_size=EXPORT_BATCH)
-    while batch := list(islice(iterator, EXPORT_BATCH)):
-        vendors: dict[int, list[str]] = defaultdict(list)
-        for investment_id, slug in (
-            through.objects.filter(investment_id__in=[row["id"] for row in batch])
-            .order_by("company__name")
-            .values_list("investment_id", "company__slug")
-        ):
-            vendors[investment_id].append(slug)
-        for row in batch:
-            yield {
-                "id": row["id"],
-                "url": f"/investments/{row['id']}/",
-                "company": row["company__name"],
-                "company_slug": row["company__slug"],
-                "company_country": str(row["company__country"]),
-                "title": row["title"],
-                "announced_on": row["announced_on"],
-                "period_label": row["period_label"],
-                "period_start": row["period_start"],
-                "period_end": row["period_end"],
-                "qualifier": row["qualifier"],
-                "amount": row["amount"],
-                "amount_high": row["amount_high"],
-                "currency": row["currency"],
-                "usd": row[f"amount_usd_{suffix}"],
-                "usd_high": row[f"amount_high_usd_{suffix}"],
-                "usd_basis": str(basis),
-                "fx_rate": row[f"fx_rate_{suffix}"],
-                "fx_date": row[f"fx_date_{suffix}"],
-                "fx_provider": row[f"fx_provider_{suffix}"],
-                "not_converted_reason": row[f"fx_note_{suffix}"] if row[f"amount_usd_{suffix}"] is None else "",
-                "scope": row["scope"],
-                "target_countries": _codes(row["target_countries"]),
-                "category": row["category"],
-                "workload": row["workload"],
-                "chip_vendors": vendors.get(row["id"], []),
-                "evidence": row["evidence"],
-                "disputed": row["disputed"],
-                "dispute_note": row["dispute_note"],
-                "status": row["status"],
-                "parent_id": row["parent_id"],
-                "supersedes_id": row["supersedes_id"],
-                "state": row["state"],
-            }
-
-
-def _codes(value) -> list[str]:
-    if isinstance(value, list | tuple):
-        return [str(code) for code in value]
-    return [code for code in str(value or "").split(",") if code]
-
-
-def _csv_chunks(rows: Iterator[dict]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
-    for index, row in enumerate(rows, start=1):
-        writer.writerow([csv_cell(row[name]) for name in EXPORT_COLUMNS])
-        if index % 200 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _json_value(value):
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def _json_chunks(rows: Iterator[dict]) -> Iterator[bytes]:
-    """A JSON array written as it streams; amounts are strings so no digit is lost to floats."""
-    yield b"["
-    for index, row in enumerate(rows):
-        yield (b",\n" if index else b"\n") + orjson.dumps(row, default=_json_value)
-    yield b"\n]\n"
-
-
-def export_response(queryset, *, export_format: str, basis: str) -> StreamingHttpResponse:
-    rows = _export_rows(queryset, basis=basis)
-    if export_format == "csv":
-        response = StreamingHttpResponse(_csv_chunks(rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = StreamingHttpResponse(_json_chunks(rows), content_type="application/json")
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response["Content-Disposition"] = f'attachment; filename="ai-capex-figures-{stamp}.{export_format}"'
-    return response

@@ -3,11 +3,11 @@
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from capex.aggregates import cached_page
 from capex.page_selectors import dashboard
 from capex.views.charts import breakdown_chart, crosstab_chart, usd_display
 from capex.views.common import PageOptionsMixin
 from capex.views.reported import dashboard_reported_chart
+from config.cache import cached_page
 
 SHARE_TITLES = {
     "scope": "Domestic or overseas",
@@ -21,8 +21,10 @@ class HomeView(PageOptionsMixin, TemplateView):
     template_name = "capex/home.html"
 
     def get(self, request, *args, **kwargs):
-        # The dashboard totals every countable figure: computed once per data version (capex.aggregates).
-        return cached_page(request, "home", lambda: super(HomeView, self).get(request, *args, **kwargs))
+        # The dashboard totals every countable figure: rendered once per data version and basis (config.cache).
+        return cached_page(
+            request, "home", lambda: super(HomeView, self).get(request, *args, **kwargs), basis=self.options.basis
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

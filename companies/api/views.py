@@ -8,39 +8,7 @@ from companies.api.serializers import CompanySerializer, CompanyWriteSerializer
 from companies.filters import CompanyFilterSet
 from companies.models import Company
 from companies.services import company_create, company_update
-from config.api.export import Column, ExportSpec
 from config.api.views import ResourceViewSet
-
-COMPANY_EXPORT = ExportSpec(
-    columns=(
-        Column("id"),
-        Column("slug"),
-        Column("name"),
-        Column("legal_name"),
-        Column("aliases", get=lambda row, extras: [a.strip() for a in row["aliases"].splitlines() if a.strip()]),
-        Column("country", get=lambda row, extras: str(row["country"])),
-        Column("parent", source="parent__slug"),
-        Column("kind"),
-        Column("ticker"),
-        Column("website"),
-        Column("description"),
-        Column("updated_at"),
-    ),
-    values=(
-        "id",
-        "slug",
-        "name",
-        "legal_name",
-        "aliases",
-        "country",
-        "parent__slug",
-        "kind",
-        "ticker",
-        "website",
-        "description",
-        "updated_at",
-    ),
-)
 
 
 class CompanyViewSet(ResourceViewSet):
@@ -59,7 +27,6 @@ class CompanyViewSet(ResourceViewSet):
         "country": "Headquarters country code.",
         "updated_at": "Last change of the record.",
     }
-    export_spec = COMPANY_EXPORT
     export_name = "companies"
 
     def get_serializer_class(self):

@@ -1,73 +1,37 @@
 """
-Tabular output of a list: the CSV of one page (`?format=csv`) and the streaming export of
-every matching row (`export/`, CSV or JSON Lines), with the same columns for a resource.
+The one export pipeline: every row of a queryset, as its serializer shows it, streamed as CSV,
+JSON Lines or a JSON array. The API's `export/` and CSV pages and the pages' downloads
+(capex.views.explore) all go through it, so a figure has one representation: its serializer.
 
-An export never holds the whole result: rows come from `.values().iterator(chunk_size=...)`,
-many-valued columns (vendors, citations...) are fetched once per batch of rows, and the
-response streams as it goes, so memory stays flat however many rows match.
+Columns are the serializer's fields. Nested serializers are flattened into columns named by
+their path (`company_slug`, `usd_latest_amount_usd`); a list of nested records gives one column
+per field holding the values of every record ("nvidia; huawei"). JSON formats keep the nesting.
+Every CSV cell passes through config.spreadsheets.escape_formula.
+
+Rows are read `BATCH_SIZE` at a time (`iterator(chunk_size=...)`, which runs the queryset's
+prefetches once per batch), and the response streams as it goes: memory stays flat however
+many rows match.
 """
 
 import csv
 import datetime
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import islice
 from typing import Any
 
 import orjson
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.utils.encoders import JSONEncoder
 
-from config.spreadsheets import neutralise
+from config.spreadsheets import escape_formula
 
 BATCH_SIZE = 500
-
-
-@dataclass(frozen=True)
-class Column:
-    """One output column: a `.values()` field, or a function of the row and the batch extras."""
-
-    name: str
-    source: str | None = None
-    get: Callable[[dict, dict], Any] | None = None
-
-    def value(self, row: dict, extras: dict) -> Any:
-        if self.get is not None:
-            return self.get(row, extras)
-        return row[self.source or self.name]
-
-
-@dataclass(frozen=True)
-class ExportSpec:
-    """
-    The columns of a resource's tables. `values` lists the fields read per row; `enrich`
-    receives a batch of rows and returns lookups (id -> list) for the many-valued columns.
-    """
-
-    columns: tuple[Column, ...]
-    values: tuple[str, ...]
-    enrich: Callable[[list[dict], Any], dict] | None = None
-
-    @property
-    def names(self) -> list[str]:
-        return [column.name for column in self.columns]
-
-    def rows(self, queryset: QuerySet, request, *, batch_size: int = BATCH_SIZE) -> Iterator[dict]:
-        # Plain rows: the list's prefetches (objects for serializers) have no place here.
-        iterator = queryset.prefetch_related(None).values(*self.values).iterator(chunk_size=batch_size)
-        while batch := list(islice(iterator, batch_size)):
-            extras = self.enrich(batch, request) if self.enrich else {}
-            for row in batch:
-                yield {column.name: column.value(row, extras) for column in self.columns}
-
-    def rows_for_ids(self, queryset: QuerySet, ids: list[int], request) -> list[dict]:
-        """The rows of one page, in the page's order."""
-        position = {pk: index for index, pk in enumerate(ids)}
-        rows = list(self.rows(queryset.filter(pk__in=ids).order_by(), request))
-        return sorted(rows, key=lambda row: position[row["id"]])
+ROWS_PER_CHUNK = 200
 
 
 @dataclass
@@ -78,8 +42,39 @@ class Table:
     rows: Iterable[dict] = field(default_factory=list)
 
 
+def serializer_columns(serializer: serializers.Serializer) -> list[tuple[str, tuple[str, ...]]]:
+    """(column name, path of field names) for every leaf field of `serializer`, in its order."""
+    columns = []
+    for name, declared in serializer.fields.items():
+        nested = declared.child if isinstance(declared, serializers.ListSerializer) else declared
+        if isinstance(nested, serializers.Serializer):
+            columns += [(f"{name}_{column}", (name, *path)) for column, path in serializer_columns(nested)]
+        else:
+            columns.append((name, (name,)))
+    return columns
+
+
+def _at(data: Any, path: tuple[str, ...]) -> Any:
+    if isinstance(data, list):
+        values = []
+        for item in data:
+            value = _at(item, path)
+            values += value if isinstance(value, list) else [value]
+        return values
+    if not path:
+        return data
+    if data is None:
+        return None
+    return _at(data.get(path[0]), path[1:])
+
+
+def flatten(data: dict, columns: list[tuple[str, tuple[str, ...]]]) -> dict:
+    """A serializer's nested output as one flat row of `columns`."""
+    return {name: _at(data, path) for name, path in columns}
+
+
 def csv_cell(value: Any) -> str:
-    """A value as a CSV cell; text that a spreadsheet would run as a formula is quoted."""
+    """A value as a CSV cell: lists joined with "; ", text a spreadsheet would run as a formula escaped."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -90,53 +85,83 @@ def csv_cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, list | tuple):
         return csv_cell("; ".join(csv_cell(item) for item in value))
-    return neutralise(str(value))
+    return escape_formula(str(value))
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+_ENCODER = JSONEncoder()
 
 
-def jsonl_line(row: dict) -> bytes:
-    return orjson.dumps(row, default=_json_default, option=orjson.OPT_APPEND_NEWLINE)
+def json_bytes(data: Any) -> bytes:
+    """JSON as DRF's renderer writes it (decimals as strings, dates in ISO 8601)."""
+    return orjson.dumps(data, default=_ENCODER.default, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
-def csv_chunks(columns: list[str], rows: Iterable[dict], *, rows_per_chunk: int = 200) -> Iterator[str]:
+def csv_chunks(columns: list[str], rows: Iterable[dict]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns)
     for count, row in enumerate(rows, start=1):
         writer.writerow([csv_cell(row[name]) for name in columns])
-        if count % rows_per_chunk == 0:
+        if count % ROWS_PER_CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
 
 
-def jsonl_chunks(rows: Iterable[dict], *, rows_per_chunk: int = 200) -> Iterator[bytes]:
+def jsonl_chunks(rows: Iterable[dict]) -> Iterator[bytes]:
     lines: list[bytes] = []
     for row in rows:
-        lines.append(jsonl_line(row))
-        if len(lines) >= rows_per_chunk:
+        lines.append(json_bytes(row) + b"\n")
+        if len(lines) >= ROWS_PER_CHUNK:
             yield b"".join(lines)
             lines = []
     yield b"".join(lines)
 
 
+def json_array_chunks(rows: Iterable[dict]) -> Iterator[bytes]:
+    """A JSON array written as it streams."""
+    yield b"["
+    for index, row in enumerate(rows):
+        yield (b",\n" if index else b"\n") + json_bytes(row)
+    yield b"\n]\n"
+
+
+def serialized(queryset: QuerySet, serializer_class: type[serializers.Serializer], context: dict) -> Iterator[dict]:
+    """
+    Each row of `queryset` as the serializer shows it, read in batches with the queryset's
+    prefetches. One serializer shows every row (`to_representation`, as a `many=True` list
+    does), so its fields are built once, not once a row.
+    """
+    serializer = serializer_class(context=context)
+    for instance in queryset.iterator(chunk_size=BATCH_SIZE):
+        yield serializer.to_representation(instance)
+
+
 EXPORT_FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "jsonl": "application/jsonl; charset=utf-8",
+    "json": "application/json",
 }
 
 
 def streaming_export(
-    *, spec: ExportSpec, queryset: QuerySet, request, export_format: str, name: str
+    *,
+    queryset: QuerySet,
+    serializer_class: type[serializers.Serializer],
+    context: dict,
+    export_format: str,
+    name: str,
 ) -> StreamingHttpResponse:
-    rows = spec.rows(queryset, request)
-    content = csv_chunks(spec.names, rows) if export_format == "csv" else jsonl_chunks(rows)
+    """Every row of `queryset`, serialized, as a download in `export_format` (csv, jsonl or json)."""
+    rows = serialized(queryset, serializer_class, context)
+    if export_format == "csv":
+        columns = serializer_columns(serializer_class(context=context))
+        content = csv_chunks([name for name, _ in columns], (flatten(row, columns) for row in rows))
+    elif export_format == "jsonl":
+        content = jsonl_chunks(rows)
+    else:
+        content = json_array_chunks(rows)
     response = StreamingHttpResponse(content, content_type=EXPORT_FORMATS[export_format])
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{export_format}"'

@@ -2,23 +2,18 @@
 Cursor pagination for every list: a page boundary is a position in the ordering, not an
 offset, so figures added while a client pages through do not shift or repeat rows.
 
-A page is made in two steps, DRF's `paginate_queryset` cut in two: `plan` reads the request's
-page size, ordering and cursor and builds the page's query, and `paginate_plan` takes the rows
-that query returned and works out the page and its neighbours. A view may keep a plan and run
-its query again (config.api.plans) without building it anew.
+DRF's CursorPagination, through its documented hooks only: the page size and the cursor are
+checked so that bad input is a 400 naming the parameter, and the response has a schema.
 """
 
 import base64
 import binascii
-import dataclasses
 import datetime
-from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from django.db.models import QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -27,18 +22,6 @@ MAX_PAGE_SIZE = 200
 # Positions of decimal orderings are USD amounts; anything beyond this cannot be a stored value.
 MAX_DECIMAL_POSITION = Decimal(10) ** 21
 MAX_INTEGER_POSITION = 2**63 - 1
-
-
-@dataclasses.dataclass(frozen=True)
-class PagePlan:
-    """What a request asks of a list: its page size, ordering and cursor, and the page's query."""
-
-    page_size: int
-    ordering: tuple[str, ...]
-    cursor: pagination.Cursor | None
-    # Ordered, positioned after the cursor and sliced to one row more than the page (is there a
-    # next?); None in a plan kept once its query was compiled (config.api.plans).
-    queryset: QuerySet | None
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -62,60 +45,9 @@ class CursorPagination(pagination.CursorPagination):
         return size
 
     def paginate_queryset(self, queryset, request, view=None):
-        plan = self.plan(queryset, request, view)
-        return self.paginate_plan(plan, request, list(plan.queryset))
-
-    def plan(self, queryset, request, view=None) -> PagePlan:
-        """
-        The page `request` asks for, from the filtered `queryset`: DRF's steps before its query
-        runs. Bad input (page size, ordering, cursor) is a 400 naming the parameter.
-        """
-        self._queryset_for_cursor = queryset
-        page_size = self.get_page_size(request)
-        ordering = tuple(self.get_ordering(request, queryset, view))
-        self.ordering = ordering  # `_ordering_field` checks the cursor's position against it
-        cursor = self.decode_cursor(request)
-        offset, reverse, position = (0, False, None) if cursor is None else cursor
-        queryset = queryset.order_by(*(pagination._reverse_ordering(ordering) if reverse else ordering))
-        if position is not None:
-            order = ordering[0]
-            # (cursor reversed) XOR (ordering reversed): rows before the position, else after it.
-            lookup = "lt" if cursor.reverse != order.startswith("-") else "gt"
-            queryset = queryset.filter(**{f"{order.lstrip('-')}__{lookup}": position})
-        return PagePlan(page_size, ordering, cursor, queryset[offset : offset + page_size + 1])
-
-    def paginate_plan(self, plan: PagePlan, request, results: Sequence) -> list:
-        """
-        The page of `plan` from `results`, the rows its query returned: DRF's steps after its query
-        ran, which leave what the `next` and `previous` links are made of.
-        """
-        self.request = request
-        self.base_url = request.build_absolute_uri()
-        self.page_size, self.ordering, self.cursor = plan.page_size, plan.ordering, plan.cursor
-        offset, reverse, current_position = (0, False, None) if plan.cursor is None else plan.cursor
-        self.page = list(results[: self.page_size])
-        # The row after the page, fetched to learn whether there is one, and its position.
-        has_following_position = len(results) > len(self.page)
-        following_position = (
-            self._get_position_from_instance(results[-1], self.ordering) if has_following_position else None
-        )
-        if reverse:
-            # The query ran in reverse order; the page reads in the list's order.
-            self.page.reverse()
-            self.has_next = current_position is not None or offset > 0
-            self.has_previous = has_following_position
-            if self.has_next:
-                self.next_position = current_position
-            if self.has_previous:
-                self.previous_position = following_position
-        else:
-            self.has_next = has_following_position
-            self.has_previous = current_position is not None or offset > 0
-            if self.has_next:
-                self.next_position = following_position
-            if self.has_previous:
-                self.previous_position = current_position
-        return self.page
+        # The queryset, for `decode_cursor` to check a cursor's position against the ordering field.
+        self.queryset_for_cursor = queryset
+        return super().paginate_queryset(queryset, request, view)
 
     def decode_cursor(self, request):
         """A cursor that the API did not issue is bad input (400 naming `cursor`), not a missing page."""
@@ -133,15 +65,15 @@ class CursorPagination(pagination.CursorPagination):
         except NotFound:
             raise ValidationError({self.cursor_query_param: ["This cursor is not valid; use a `next` link."]}) from None
         if cursor is not None and cursor.position is not None:
-            self._check_position(cursor.position)
+            self.check_position(cursor.position)
         return cursor
 
-    def _check_position(self, position: str) -> None:
+    def check_position(self, position: str) -> None:
         """The position is compared with the ordering field in SQL, so it must be a value of that field."""
         invalid = ValidationError({self.cursor_query_param: ["This cursor is not valid; use a `next` link."]})
         if "\x00" in position or len(position) > 500:
             raise invalid
-        field = self._ordering_field()
+        field = self.ordering_field()
         try:
             value = field.to_python(position) if field is not None else position
         except (DjangoValidationError, InvalidOperation, ValueError, TypeError, OverflowError):
@@ -157,9 +89,9 @@ class CursorPagination(pagination.CursorPagination):
         ):
             raise invalid
 
-    def _ordering_field(self) -> models.Field | None:
+    def ordering_field(self) -> models.Field | None:
         name = self.ordering[0].lstrip("-")
-        queryset = self._queryset_for_cursor
+        queryset = self.queryset_for_cursor
         annotation = queryset.query.annotations.get(name)
         if annotation is not None:
             return annotation.output_field

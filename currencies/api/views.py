@@ -1,6 +1,5 @@
 """Exchange rates and refresh runs in the API, read-only, with the freshness of the rates."""
 
-from config.api.export import Column, ExportSpec
 from config.api.pagination import CursorPagination
 from config.api.views import ResourceViewSet
 from currencies.api.serializers import ExchangeRateSerializer, RateRefreshSerializer
@@ -29,37 +28,6 @@ class RatesCursorPagination(CursorPagination):
         return paginated
 
 
-EXCHANGE_RATE_EXPORT = ExportSpec(
-    columns=(Column("id"), Column("provider"), Column("base"), Column("currency"), Column("date"), Column("rate")),
-    values=("id", "provider", "base", "currency", "date", "rate"),
-)
-
-RATE_REFRESH_EXPORT = ExportSpec(
-    columns=(
-        Column("id"),
-        Column("provider"),
-        Column("status"),
-        Column("started_at"),
-        Column("finished_at"),
-        Column("rows_written"),
-        Column("newest_rate_date"),
-        Column("error"),
-        Column("conversions_updated_at"),
-    ),
-    values=(
-        "id",
-        "provider",
-        "status",
-        "started_at",
-        "finished_at",
-        "rows_written",
-        "newest_rate_date",
-        "error",
-        "conversions_updated_at",
-    ),
-)
-
-
 class ExchangeRateViewSet(ResourceViewSet):
     """
     Stored exchange rates as their providers publish them (EUR-based ECB pairs, USD pegs,
@@ -74,7 +42,6 @@ class ExchangeRateViewSet(ResourceViewSet):
     filterset_class = ExchangeRateFilterSet
     ordering = ["-date", "-id"]
     ordering_fields = {"date": "Rate date.", "id": "Order of entry."}
-    export_spec = EXCHANGE_RATE_EXPORT
     export_name = "exchange-rates"
 
 
@@ -87,5 +54,4 @@ class RateRefreshViewSet(ResourceViewSet):
     filterset_class = RateRefreshFilterSet
     ordering = ["-started_at", "-id"]
     ordering_fields = {"started_at": "When the run started.", "id": "Order of entry."}
-    export_spec = RATE_REFRESH_EXPORT
     export_name = "rate-refreshes"

@@ -37,7 +37,6 @@ def test_beat_runs_the_refresh_on_weekdays_after_the_ecb_publishes():
     assert {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()} == {
         "currencies.tasks.refresh_rates",
         "capex.tasks.rebuild_slices",
-        "capex.tasks.refresh_aggregates",
         "filings.tasks.refresh_reported",
         "inbox.tasks.poll_feeds",
     }

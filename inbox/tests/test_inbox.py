@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from capex.choices import WorkflowState
-from capex.services import investment_publish, investment_submit
+from capex.services.workflow import investment_publish, investment_submit
 from capex.tests.factories import PublishedInvestmentFactory
 from capex.tests.fixtures.personas import make_user
 from companies.models import Company

@@ -4,63 +4,18 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from config.api.export import Column, ExportSpec
 from config.api.views import ResourceViewSet
 from sources.api.serializers import (
     PublisherSerializer,
     PublisherWriteSerializer,
     SourceSerializer,
     SourceWriteSerializer,
-    is_staff,
 )
 from sources.filters import PublisherFilterSet, SourceFilterSet
 from sources.models import Publisher, Source
 from sources.services import publisher_create, source_create, source_update
 
 ID_PATTERN = r"[0-9]{1,18}"
-
-PUBLISHER_EXPORT = ExportSpec(
-    columns=(Column("id"), Column("name"), Column("domain"), Column("kind"), Column("default_reliability")),
-    values=("id", "name", "domain", "kind", "default_reliability"),
-)
-
-SOURCE_EXPORT_STAFF = ExportSpec(
-    columns=(
-        Column("id"),
-        Column("title"),
-        Column("url"),
-        Column("archived_url"),
-        Column("publisher", source="publisher__name"),
-        Column("authors"),
-        Column("published_on"),
-        Column("accessed_on"),
-        Column("language"),
-        Column("kind"),
-        Column("paywalled"),
-        Column("notes"),
-        Column("updated_at"),
-    ),
-    values=(
-        "id",
-        "title",
-        "url",
-        "archived_url",
-        "publisher__name",
-        "authors",
-        "published_on",
-        "accessed_on",
-        "language",
-        "kind",
-        "paywalled",
-        "notes",
-        "updated_at",
-    ),
-)
-# Editors' notes are for staff (see SourceSerializer): everyone else's tables leave them out.
-SOURCE_EXPORT = ExportSpec(
-    columns=tuple(column for column in SOURCE_EXPORT_STAFF.columns if column.name != "notes"),
-    values=tuple(name for name in SOURCE_EXPORT_STAFF.values if name != "notes"),
-)
 
 
 class PublisherViewSet(ResourceViewSet):
@@ -71,7 +26,6 @@ class PublisherViewSet(ResourceViewSet):
     filterset_class = PublisherFilterSet
     ordering = ["name"]
     ordering_fields = {"name": "Publisher name.", "id": "Order of entry."}
-    export_spec = PUBLISHER_EXPORT
     export_name = "publishers"
 
     def get_serializer_class(self):
@@ -101,10 +55,6 @@ class SourceViewSet(ResourceViewSet):
         "updated_at": "Last change of the record.",
     }
     export_name = "sources"
-
-    @property
-    def export_spec(self) -> ExportSpec:
-        return SOURCE_EXPORT_STAFF if is_staff(self.request) else SOURCE_EXPORT
 
     def get_serializer_class(self):
         return SourceWriteSerializer if self.action in ("create", "partial_update") else SourceSerializer
