@@ -325,6 +325,11 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
+# The licence of the data package (config/api/datapackage.py). Quotes remain their publishers'.
+DATA_LICENCE = env.str("DATA_LICENCE", default="CC-BY-4.0")
+DATA_LICENCE_TITLE = env.str("DATA_LICENCE_TITLE", default="Creative Commons Attribution 4.0")
+DATA_LICENCE_URL = env.str("DATA_LICENCE_URL", default="https://creativecommons.org/licenses/by/4.0/")
+
 # Researcher pages that compute totals or search, per client address (config.page_throttle).
 PAGE_THROTTLE_RATE = env.str("PAGE_THROTTLE_RATE", default="60/minute")
 

@@ -45,6 +45,8 @@ from capex.selectors import (
 )
 from capex.services.investments import citation_add, investment_create, investment_update
 from capex.services.workflow import investment_publish, investment_return_to_draft, investment_submit
+from config.api.datapackage import Table as PackageTable
+from config.api.datapackage import data_package, data_package_response
 from config.api.exceptions import validation_error_detail
 from config.api.export import Table
 from config.api.filters import FilterBackend
@@ -53,6 +55,8 @@ from config.api.renderers import CSVRenderer, FastJSONRenderer
 from config.api.views import ApiViewMixin, ResourceViewSet
 from currencies.api.serializers import RatesFreshnessSerializer
 from currencies.selectors import rates_freshness_payload
+from filings.api.serializers import ReportedCapexSerializer
+from filings.models import ReportedCapex
 
 CENT = Decimal("0.01")
 # Groups listed by the stats endpoint unless asked for more: grouping by company over a large set
@@ -103,6 +107,41 @@ class InvestmentViewSet(ResourceViewSet):
         data = InvestmentSerializer(fresh, context=self.get_serializer_context()).data
         headers = {"Location": data["api_url"]} if status_code == status.HTTP_201_CREATED else None
         return Response(data, status=status_code, headers=headers)
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    @action(detail=False, methods=["get"], url_path="datapackage", pagination_class=None)
+    def datapackage(self, request, *args, **kwargs):
+        """
+        A Frictionless Data Package (zip): `datapackage.json` with each table's columns and types,
+        the licence and when it was made, and two CSV tables: the figures matching the filters,
+        as `export/` writes them (sources, quotes, evidence, measure and both USD bases, with
+        absolute links), and the capital expenditure companies reported in their filings, with
+        their EDGAR links.
+        """
+        figures = self.filter_queryset(self.get_queryset()).order_by("-announced_on", "-id")
+        reported = ReportedCapex.objects.current().select_related("company").order_by("company__slug", "period_end")
+        content = data_package(
+            tables=[
+                PackageTable(
+                    "investments",
+                    "Announced figures: one row per figure, with its citations, measure, period and USD values.",
+                    figures,
+                    InvestmentSerializer,
+                ),
+                PackageTable(
+                    "reported-capex",
+                    "Capital expenditure as companies reported it in their filings, by fiscal quarter and year.",
+                    reported,
+                    ReportedCapexSerializer,
+                ),
+            ],
+            context=self.get_serializer_context(),
+            title="AI Capex Tracker: announced AI infrastructure spending and reported capital expenditure",
+            description="Figures that companies and governments announced for AI infrastructure, each with the "
+            "words of its source, and what companies reported in their filings. Totals are not included: they "
+            "follow the counting rules described on the site's methodology page.",
+        )
+        return data_package_response(content, name="ai-capex-datapackage")
 
     @extend_schema(request=InvestmentCreateSerializer, responses={201: InvestmentSerializer})
     def create(self, request, *args, **kwargs):

@@ -163,7 +163,7 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
 
     def filter_queryset(self, queryset):
         """The filters, ordering and their defaults are those of lists; a detail is found by its key alone."""
-        if self.action not in ("list", "export"):
+        if self.action not in ("list", "export", "datapackage"):
             return queryset
         return super().filter_queryset(queryset)
 
