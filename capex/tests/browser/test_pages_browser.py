@@ -241,3 +241,22 @@ def test_pages_run_under_the_sites_content_security_policy_without_unsafe_inline
             expect(page.locator("[data-chart]").first).to_have_attribute("data-rendered", "true")
         assert violations == [], f"{path}: {violations}"
         assert page.console_errors == [], f"{path}: {page.console_errors}"
+
+
+@pytest.mark.parametrize("view", [{}, {"years": "announcement"}, {"basis": "latest"}, {"measure": "total_capex"}])
+def test_the_home_pages_2025_figure_is_the_stats_apis_for_the_same_view(page, site, view):
+    query = "&".join(f"{name}={value}" for name, value in view.items())
+    open_page(page, f"{site.url}/?{query}")
+    card = page.locator('#year-totals [data-year="2025"] .card-value')
+    shown = card.get_attribute("data-total")
+
+    params = {"group_by": "year", **{"year_mode" if k == "years" else k: v for k, v in view.items()}}
+    api = page.request.get(f"{site.url}/api/v1/stats/", params=params).json()
+    year = next(bucket for bucket in api["buckets"] if bucket["key"] == "2025")
+
+    # The page keeps the exact sum of slices; the API shows it to the cent.
+    assert abs(float(shown) - float(year["point"])) < 0.01
+    assert api["year_mode"] == view.get("years", "spread")
+    assert api["measure"] == view.get("measure", "ai_investment")
+    if year["high_open"]:
+        expect(card).to_contain_text("at least")
