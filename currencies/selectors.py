@@ -34,6 +34,15 @@ class RatesFreshness:
     business_days_old: int | None
     is_stale: bool
     last_refresh: RateRefresh | None
+    # Only the rates bundled with the install are loaded and no live refresh has been tried yet
+    # (a first `make run`, a fresh deploy): the pages say "bundled rates as of" rather than raise
+    # a stale alarm about rates that nothing has yet tried to bring up to date.
+    awaiting_first_refresh: bool = False
+
+    @property
+    def alarm(self) -> bool:
+        """Whether pages warn that the rates are stale."""
+        return self.is_stale and not self.awaiting_first_refresh
 
 
 def rates_freshness(*, today: date | None = None) -> RatesFreshness:
@@ -53,7 +62,8 @@ def rates_freshness(*, today: date | None = None) -> RatesFreshness:
     if newest is None:
         return RatesFreshness(None, None, True, last_refresh)
     age = business_days_between(newest, today)
-    return RatesFreshness(newest, age, age > settings.RATES_STALE_BUSINESS_DAYS, last_refresh)
+    awaiting = not RateRefresh.objects.filter(provider=RateProvider.ECB).exists()
+    return RatesFreshness(newest, age, age > settings.RATES_STALE_BUSINESS_DAYS, last_refresh, awaiting)
 
 
 def rates_freshness_payload(*, today: date | None = None) -> dict:

@@ -141,15 +141,33 @@ def test_a_figure_without_usd_value_is_listed_as_not_converted_never_zero(client
     assert "Alibaba" not in companies
 
 
+def live_refresh_tried(status: str = "failed") -> None:
+    from django.utils import timezone
+
+    from currencies.models import RateRefresh
+
+    RateRefresh.objects.create(provider="ecb", started_at=timezone.now(), finished_at=timezone.now(), status=status)
+
+
 def test_stale_rates_show_a_warning_and_the_footer_says_how_old_they_are(client, figures):
     fresh_rates_store(newest=datetime.date(2020, 1, 3))
+    live_refresh_tried()
     html = html_of(client.get(HOME))
     assert "Exchange rates are stale." in html
     assert "Rates as of 3 January 2020" in html
 
 
+def test_before_the_first_refresh_old_bundled_rates_are_named_not_alarmed(client, figures):
+    fresh_rates_store(newest=datetime.date(2020, 1, 3))
+    html = html_of(client.get(HOME))
+    assert "Exchange rates are stale." not in html
+    assert "Bundled rates as of 3 January 2020" in html
+    assert "bundled rates, no refresh yet" in html
+
+
 def test_fresh_rates_show_no_warning(client, figures):
     fresh_rates_store(newest=datetime.date.today())
+    live_refresh_tried("succeeded")
     html = html_of(client.get(HOME))
     assert "Exchange rates are stale." not in html
     assert f"Rates as of {datetime.date.today():%-d %B %Y}" in html
