@@ -187,3 +187,9 @@ def test_favicon_ico_answers_with_the_site_icon(client):
     # The icon itself is a static file (WhiteNoise serves it; the stack check fetches it).
     assert response.status_code == 301
     assert response["Location"].endswith("img/favicon.svg")
+
+
+def test_a_chart_download_is_named_after_the_view_it_holds(client, figures):
+    response = client.get(HOME, {"download": "by-year", "basis": "latest", "years": "announcement"})
+
+    assert response["Content-Disposition"].endswith('ai-capex-dashboard-by-year-ai_investment-announcement-latest.csv"')

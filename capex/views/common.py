@@ -131,7 +131,10 @@ class PageOptionsMixin:
         if chart is None:
             available = ", ".join(sorted(charts)) or "none on this page"
             raise BadParameter("download", f"{wanted!r} is not a chart on this page; choose one of {available}.")
-        return csv_response(chart.table().csv_rows(), filename=f"{self.download_name()}-{chart.id}.csv")
+        # The file says which view it holds: the measure, the years' view and the USD basis.
+        options = self.options
+        filename = f"{self.download_name()}-{chart.id}-{options.measure}-{options.year_mode}-{options.basis}.csv"
+        return csv_response(chart.table().csv_rows(), filename=filename)
 
     def download_name(self) -> str:
         return "ai-capex"
