@@ -16,13 +16,22 @@ def figures():
 
 
 def test_two_companies_side_by_side_by_year(client, figures):
-    response = client.get(COMPARE, {"companies": ["bytedance", "meta"]})
+    response = client.get(COMPARE, {"companies": ["bytedance", "microsoft"]})
     assert response.status_code == 200
     html = response.content.decode()
     years = chart_table(html, "years")
-    assert [cell["text"] for cell in years[0]] == ["Year", "ByteDance (USD)", "Meta (USD)"]
-    # ByteDance's headline once ($12.3bn); Meta's revised outlook only ($64-72bn, midpoint $68bn).
-    assert [cell["text"] for cell in years[1]] == ["2025", "$12.3bn", "$68.0bn"]
+    assert [cell["text"] for cell in years[0]] == ["Year", "ByteDance (USD)", "Microsoft (USD)"]
+    # ByteDance's headline once ($12.3bn); Microsoft's $80bn for FY2025 spread over July 2024 - June 2025:
+    # 184 days in 2024 ($40.3bn), 181 in 2025 ($39.7bn).
+    assert [cell["text"] for cell in years[1]] == ["2024", "—", "$40.3bn"]
+    assert [cell["text"] for cell in years[2]] == ["2025", "$12.3bn", "$39.7bn"]
+
+
+def test_capex_guidance_is_compared_as_its_own_measure(client, figures):
+    html = client.get(COMPARE, {"companies": ["meta", "alphabet"], "measure": "total_capex"}).content.decode()
+    years = chart_table(html, "years")
+    # Meta's revised outlook only ($64-72bn, midpoint $68bn); Alphabet's about $75bn.
+    assert [cell["text"] for cell in years[1]] == ["2025", "$68.0bn", "$75.0bn"]
 
 
 def test_columns_follow_the_order_the_reader_chose(client, figures):
@@ -67,4 +76,5 @@ def test_an_unknown_company_is_named_in_the_error(client, figures):
 
 def test_without_a_choice_the_page_suggests_the_largest(client, figures):
     html = client.get(COMPARE).content.decode()
-    assert "?companies=stargate&amp;companies=microsoft&amp;companies=alphabet" in html
+    # The largest by AI investment (the default measure): Microsoft, Alibaba, ByteDance.
+    assert "?companies=microsoft&amp;companies=alibaba&amp;companies=bytedance" in html

@@ -82,7 +82,7 @@ class CompareView(PageOptionsMixin, TemplateView):
                 )
             context["result"] = result
         else:
-            largest = company_totals(basis=self.options.basis).buckets[:3]
+            largest = company_totals(basis=self.options.basis, measure=self.options.measure).buckets[:3]
             if len(largest) >= MIN_COMPANIES:
                 context["suggestion"] = largest
         context["charts"] = charts
