@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from capex.choices import Qualifier, Scope, WorkflowState
+from capex.choices import Measure, Qualifier, Scope, WorkflowState
 from capex.conversions import conversions_recompute
 from capex.models import Citation, Investment
 from capex.sample_data import SEED_ARTICLE, sample_data_load
@@ -82,7 +82,11 @@ def test_rmb_40bn_converts_to_about_the_ft_figure(sample):
 
 
 def test_company_totals_count_each_headline_once(sample):
-    totals = {b.key: b.measures for b in company_totals().buckets}
+    totals = {
+        b.key: b.measures
+        for measure in (Measure.AI_INVESTMENT, Measure.TOTAL_CAPEX, Measure.PROGRAMME)
+        for b in company_totals(measure=measure).buckets
+    }
     assert set(totals) == {"bytedance", "microsoft", "meta", "alphabet", "alibaba", "stargate"}
     # More than $12bn, grown to its components (RMB 40bn ~ $5.49bn + $6.8bn), not $12bn plus them.
     assert Decimal("12.28") * BN < totals["bytedance"].point < Decimal("12.30") * BN
@@ -90,6 +94,7 @@ def test_company_totals_count_each_headline_once(sample):
     # Meta's revision replaced the original: the $64-72bn range, midpoint $68bn.
     assert (totals["meta"].low, totals["meta"].high, totals["meta"].point) == (64 * BN, 72 * BN, 68 * BN)
     assert totals["stargate"].point == 500 * BN
+    assert {b.key for b in company_totals().buckets} == {"bytedance", "microsoft", "alibaba"}
 
 
 def test_bytedance_scope_breakdown(sample):

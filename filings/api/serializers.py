@@ -32,6 +32,22 @@ class ReportedCapexSerializer(serializers.ModelSerializer):
             "origin",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "id": {"help_text": "Identifier of the reported value."},
+            "fiscal_year": {"help_text": "The company's fiscal year."},
+            "fiscal_quarter": {"help_text": "1-4; null for a full year."},
+            "period_start": {"help_text": "First day of the period."},
+            "period_end": {"help_text": "Last day of the period."},
+            "amount": {"help_text": "Capital expenditure in the period, in `currency`."},
+            "currency": {"help_text": "ISO 4217 currency of the amount."},
+            "concept": {"help_text": "The XBRL concept the value was filed under."},
+            "form": {"help_text": "The filing's form: 10-Q, 10-K, 20-F, 6-K."},
+            "accession_number": {"help_text": "The filing's EDGAR accession number."},
+            "filed_on": {"help_text": "When the filing was filed."},
+            "edgar_url": {"help_text": "The filing on EDGAR."},
+            "derived": {"help_text": "True for a quarter derived from year-to-date values; false as reported."},
+            "origin": {"help_text": "Where the value comes from: imported from EDGAR or entered by an editor."},
+        }
 
 
 class ImportRunSerializer(serializers.ModelSerializer):

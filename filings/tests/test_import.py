@@ -105,7 +105,8 @@ def test_weekly_job_is_scheduled_and_runs_end_to_end(alphabet, monkeypatch):
     assert len(entry["schedule"].day_of_week) == 1
     monkeypatch.setattr("filings.services.requests_transport", FakeTransport(ok(ALPHABET)))
 
-    result = refresh_reported.delay().get()
+    # Run as the worker runs it (the task's own code, retries and limits), in this process.
+    result = refresh_reported.apply().get()
 
     assert result == {"Alphabet": f"succeeded, {ReportedCapex.objects.count()} new rows"}
     assert ReportedCapex.objects.current().get(company=alphabet, fiscal_year=2024, fiscal_quarter=2).amount == Decimal(

@@ -106,12 +106,16 @@ class SourceSerializer(serializers.ModelSerializer):
     def get_web_url(self, source: Source) -> str:
         return absolute(self.context.get("request"), source.get_absolute_url())
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
+    def get_fields(self):
+        """
+        Editors write notes for each other; readers see the source, not the conversation. Left
+        out of the fields themselves (DRF's documented hook), so no representation of a source,
+        the API's, a CSV's columns or an export's, has them for anyone but staff.
+        """
+        fields = super().get_fields()
         if not is_staff(self.context.get("request")):
-            # Editors write notes for each other; readers see the source, not the conversation.
-            data.pop("notes", None)
-        return data
+            fields.pop("notes", None)
+        return fields
 
 
 def is_staff(request) -> bool:
