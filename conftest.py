@@ -24,6 +24,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_configure(config):
+    """
+    WhiteNoise looks for STATIC_ROOT when a request first builds the middleware (some test modules
+    do so while they are collected); without the folder (collectstatic has not run) it warns once
+    per client. The tests serve static files from the finders, so an empty folder is all it needs.
+    """
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: cached answers (config.cache) must not leak between tests' data."""
@@ -43,10 +54,6 @@ def _plain_static_storage():
     from django.conf import settings
     from django.test.utils import override_settings
 
-    # WhiteNoise looks for STATIC_ROOT when the first request builds the middleware; without the
-    # folder (collectstatic has not run) it warns once per test client. The tests serve static
-    # files from the finders, so an empty folder is all it needs.
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     storages = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
