@@ -44,36 +44,6 @@ from sources.urls_normalize import normalize_url
 DATA_DIR = Path(__file__).with_name("data")
 
 COMPANY_KEYS = {"slug", "name", "legal_name", "aliases", "country", "kind", "ticker", "website", "description"}
-FIGURE_KEYS = {
-    "key",
-    "company",
-    "partners",
-    "title",
-    "announced_on",
-    "period_start",
-    "period_end",
-    "period_label",
-    "amount",
-    "amount_high",
-    "qualifier",
-    "currency",
-    "measure",
-    "scope",
-    "target_countries",
-    "category",
-    "workload",
-    "vendors",
-    "vendor_share_quote",
-    "evidence",
-    "disputed",
-    "dispute_note",
-    "status",
-    "parent",
-    "supersedes",
-    "description",
-    "last_checked_on",
-    "citations",
-}
 REQUIRED_FIGURE_KEYS = {"key", "company", "title", "announced_on", "amount", "qualifier", "currency", "measure"}
 CITATION_KEYS = {
     "url",
@@ -125,6 +95,18 @@ FIGURE_FIELDS = (
     "status",
     "last_checked_on",
 )
+# Everything a figure of a file may say: its stored fields and its links, vendors and citations.
+FIGURE_KEYS = {
+    *FIGURE_FIELDS,
+    "key",
+    "company",
+    "partners",
+    "vendors",
+    "vendor_share_quote",
+    "parent",
+    "supersedes",
+    "citations",
+}
 
 
 class DatasetError(Exception):

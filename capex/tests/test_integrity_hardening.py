@@ -162,21 +162,6 @@ def test_a_figure_too_large_to_convert_is_skipped_with_its_reason_and_the_others
 # --- 2. four eyes -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def editor():
-    return make_user("Editor", "edith")
-
-
-@pytest.fixture
-def reviewer():
-    return make_user("Reviewer", "rita")
-
-
-@pytest.fixture
-def second_reviewer():
-    return make_user("Reviewer", "ravi")
-
-
 def draft(editor) -> Investment:
     figure = investment_create(
         company=CompanyFactory(),

@@ -14,31 +14,6 @@ from capex.tests.fixtures.personas import make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor():
-    return make_user("Editor", "edith")
-
-
-@pytest.fixture
-def second_editor():
-    return make_user("Editor", "eric")
-
-
-@pytest.fixture
-def reviewer():
-    return make_user("Reviewer", "rita")
-
-
-@pytest.fixture
-def second_reviewer():
-    return make_user("Reviewer", "ravi")
-
-
-@pytest.fixture
-def viewer():
-    return make_user("Viewer", "vera")
-
-
 def draft_by(user, *, cited: bool = True) -> Investment:
     investment = InvestmentFactory(created_by=user, updated_by=user)
     if cited:
