@@ -42,7 +42,7 @@
     });
   }
 
-  /* Explore: ticking a facet value applies it at once (the page says so above the button). */
+  /* Explore: on a wide screen ticking a facet value applies it at once (the page says so there). */
   var FOCUS_KEY = "explore-focus";
 
   function rememberFocus(id) {
