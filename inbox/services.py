@@ -22,7 +22,7 @@ from capex.services.investments import citation_add, investment_create
 from companies.choices import CompanyKind
 from companies.models import Company
 from inbox.choices import CandidateFlag, CandidateState, FeedKind, ItemStatus, PollStatus, RunStatus
-from inbox.fetching import Fetcher, decode, normalise_url
+from inbox.fetching import Fetcher, decode, normalise_url, user_agent_problem
 from inbox.models import Candidate, Feed, FeedItem, PollRun
 from sources.choices import SourceKind
 from sources.models import Source
@@ -230,6 +230,13 @@ def feeds_poll_due(*, fetcher: Fetcher | None = None, now: datetime.datetime | N
     fetcher = fetcher or Fetcher()
     now = now or timezone.now()
     run = PollRun.objects.create(started_at=now)
+    if problem := user_agent_problem(fetcher.user_agent):
+        # Not the feeds' fault: none of them is marked failed or backed off.
+        run.status = RunStatus.FAILED
+        run.error = problem
+        run.finished_at = timezone.now()
+        run.save()
+        return run
     due = Feed.objects.filter(active=True).exclude(next_poll_at__gt=now).order_by("next_poll_at", "pk")[:limit]
     errors = []
     for feed in due:

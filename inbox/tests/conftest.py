@@ -10,6 +10,14 @@ from companies.models import Company
 from inbox.models import Feed
 from inbox.tests.recorded import NEWSROOM
 
+# Tests run with DEBUG off, where the User-Agent must name a real contact; this is the tests' own.
+TEST_USER_AGENT = "ai-capex-tracker inbox tests (+http://127.0.0.1/contact)"
+
+
+@pytest.fixture(autouse=True)
+def _inbox_user_agent(settings):
+    settings.INBOX_USER_AGENT = TEST_USER_AGENT
+
 
 @pytest.fixture
 def meta(db):

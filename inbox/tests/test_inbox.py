@@ -8,7 +8,8 @@ import pytest
 from capex.choices import WorkflowState
 from capex.services.workflow import investment_publish, investment_submit
 from capex.tests.fixtures.personas import make_user
-from inbox.choices import CandidateFlag, ItemStatus, PollStatus
+from capex.tests.test_security import production_env, settings_in
+from inbox.choices import CandidateFlag, ItemStatus, PollStatus, RunStatus
 from inbox.fetching import Fetcher, Response, normalise_url
 from inbox.models import Feed, FeedItem
 from inbox.services import candidate_accept, candidates_extract, feed_poll, feeds_poll_due, item_fetch
@@ -139,3 +140,41 @@ def test_q2_release_revises_the_q1_guidance(newsroom, meta_guidance):
     assert (narrowed.amount, narrowed.amount_high) == (Decimal("66e9"), Decimal("72e9"))
     assert (narrowed.flag, narrowed.matched) == (CandidateFlag.REVISION, q1)
     assert candidates[1].flag == CandidateFlag.DUPLICATE  # "its prior outlook of $64 billion to $72 billion"
+
+
+# --- The User-Agent: required in production ----------------------------------------------------
+
+
+def test_a_production_start_has_no_user_agent_until_one_is_set():
+    assert settings_in(production_env(), "INBOX_USER_AGENT") == {"INBOX_USER_AGENT": ""}
+    ours = "ai-capex-tracker inbox (research@capex-tracker.test)"
+    assert settings_in(production_env(INBOX_USER_AGENT=ours), "INBOX_USER_AGENT") == {"INBOX_USER_AGENT": ours}
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "error"),
+    [
+        ("", "INBOX_USER_AGENT is not set"),
+        ("ai-capex-tracker inbox", "names no contact"),
+        ("ai-capex-tracker inbox, local copy (+https://example.org/contact)", "names an example contact"),
+    ],
+)
+def test_without_a_real_contact_a_poll_requests_nothing_and_says_why(newsroom, settings, user_agent, error):
+    settings.INBOX_USER_AGENT = user_agent
+    http, transport = fetcher(site())
+    run = feeds_poll_due(fetcher=http, now=NOW)
+    assert run.status == RunStatus.FAILED
+    assert error in run.error
+    assert transport.requests == []
+    newsroom.refresh_from_db()
+    assert (newsroom.failures, newsroom.last_status) == (0, "")  # not the feed's fault: no backoff
+
+
+def test_the_local_default_user_agent_polls_with_debug_on(newsroom, settings):
+    """`make run` (DEBUG on) polls with the local default's example contact."""
+    settings.DEBUG = True
+    settings.INBOX_USER_AGENT = "ai-capex-tracker inbox, local copy (+https://example.org/contact)"
+    http, transport = fetcher(site())
+    run = feeds_poll_due(fetcher=http, now=NOW)
+    assert (run.status, run.items_new) == (RunStatus.OK, 2)
+    assert transport.requests[0][1]["User-Agent"] == settings.INBOX_USER_AGENT
