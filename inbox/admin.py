@@ -7,7 +7,8 @@ Keyboard shortcuts come from static/inbox/inbox.js (no inline script: the site's
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.db.models import F
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -24,6 +25,11 @@ class FeedAdmin(admin.ModelAdmin):
     search_fields = ["name", "url"]
     autocomplete_fields = ["company"]
     readonly_fields = ["etag", "last_modified", "last_polled_at", "failures", "last_status", "last_error"]
+
+
+# Deciding on a candidate: correcting it, dismissing it, and (with capex's right to add a figure) accepting it.
+DECIDE = ("inbox.change_candidate",)
+ACCEPT = ("inbox.change_candidate", "capex.add_investment")
 
 
 class CandidateInline(admin.TabularInline):
@@ -44,11 +50,25 @@ class CandidateInline(admin.TabularInline):
         "state",
         "actions_cell",
     ]
-    readonly_fields = ["flag_link", "state", "actions_cell"]
+    readonly_fields = ["flag_link", "state", "actions_cell", "decision"]
     autocomplete_fields = ["company"]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_fields(self, request, obj=None):
+        """Who may not decide (a viewer) sees what was decided, not buttons that would refuse them."""
+        fields = super().get_fields(request, obj)
+        if request.user.has_perms(DECIDE):
+            return [field for field in fields if field != "decision"]
+        return [field for field in fields if field != "actions_cell"]
+
+    @admin.display(description="Decision")
+    def decision(self, candidate: Candidate):
+        if candidate.investment_id:
+            url = reverse("admin:capex_investment_change", args=[candidate.investment_id])
+            return format_html('<a href="{}">Draft</a>', url)
+        return candidate.dismiss_reason or candidate.get_state_display()
 
     @admin.display(description="Recorded")
     def flag_link(self, candidate: Candidate):
@@ -60,10 +80,7 @@ class CandidateInline(admin.TabularInline):
     @admin.display(description="Decide")
     def actions_cell(self, candidate: Candidate):
         if candidate.state != CandidateState.OPEN:
-            if candidate.investment_id:
-                url = reverse("admin:capex_investment_change", args=[candidate.investment_id])
-                return format_html('<a href="{}">Draft</a>', url)
-            return candidate.dismiss_reason
+            return self.decision(candidate)
         accept = reverse("admin:inbox_candidate_accept", args=[candidate.pk])
         dismiss = reverse("admin:inbox_candidate_dismiss", args=[candidate.pk])
         return format_html(
@@ -101,10 +118,14 @@ class FeedItemAdmin(admin.ModelAdmin):
     list_display = ["title", "feed", "published", "status", "open_candidates"]
     list_filter = ["status", "feed", ("candidates__company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "url", "text"]
-    ordering = ["-published", "-id"]
+    # Newest first on every database: an item whose feed gave no date goes last, not first.
+    ordering = [F("published").desc(nulls_last=True), "-id"]
     inlines = [CandidateInline]
     fields = ["title", "url", "feed", "published", "status", "error", "dismiss_reason", "text_marked"]
-    readonly_fields = ["title", "url", "feed", "published", "status", "error", "text_marked"]
+    readonly_fields = ["title", "url", "feed", "published", "status", "error", "dismiss_reason", "text_marked"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # items come from polling feeds
 
     @admin.display(description="Open candidates")
     def open_candidates(self, item: FeedItem) -> int:
@@ -113,9 +134,7 @@ class FeedItemAdmin(admin.ModelAdmin):
     @admin.display(description="Text")
     def text_marked(self, item: FeedItem):
         quotes = [candidate.quote for candidate in item.candidates.all()]
-        return format_html(
-            '<div class="inbox-text" style="white-space: pre-wrap">{}</div>', highlighted(item.text, quotes)
-        )
+        return format_html('<div class="inbox-text">{}</div>', highlighted(item.text, quotes))
 
     def get_urls(self):
         own = [
@@ -132,9 +151,11 @@ class FeedItemAdmin(admin.ModelAdmin):
         ]
         return own + super().get_urls()
 
-    def _decide(self, request, candidate_id: int, decide):
-        if request.method != "POST" or not request.user.has_perm("capex.add_investment"):
+    def _decide(self, request, candidate_id: int, decide, *, permissions: tuple[str, ...]):
+        if not request.user.has_perms(permissions):
             raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
         candidate = get_object_or_404(Candidate.objects.select_related("item__feed", "company"), pk=candidate_id)
         try:
             message = decide(candidate)
@@ -149,14 +170,14 @@ class FeedItemAdmin(admin.ModelAdmin):
             investment = candidate_accept(candidate=candidate, by=request.user)
             return f"Draft “{investment}” created with its citation; send it for review when checked."
 
-        return self._decide(request, candidate_id, accept)
+        return self._decide(request, candidate_id, accept, permissions=ACCEPT)
 
     def dismiss_view(self, request, candidate_id: int):
         def dismiss(candidate):
             candidate_dismiss(candidate=candidate, reason=request.POST.get(f"reason-{candidate.pk}", ""))
             return "Candidate dismissed."
 
-        return self._decide(request, candidate_id, dismiss)
+        return self._decide(request, candidate_id, dismiss, permissions=DECIDE)
 
 
 @admin.register(PollRun)
