@@ -7,7 +7,9 @@ Keyboard shortcuts come from static/inbox/inbox.js (no inline script: the site's
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import F
+from django.forms import Textarea
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -52,6 +54,8 @@ class CandidateInline(admin.TabularInline):
     ]
     readonly_fields = ["flag_link", "state", "actions_cell", "decision"]
     autocomplete_fields = ["company"]
+    # A clause is a line or two: a small box keeps the row (and its buttons) on the screen.
+    formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 48})}}
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
