@@ -141,14 +141,18 @@ def item_fetch(*, item: FeedItem, fetcher: Fetcher) -> FeedItem:
 
 
 def known_companies() -> list[KnownCompany]:
-    """The companies a figure can belong to, with every name they go by (chip vendors sell; they are not owners)."""
+    """
+    The companies a figure can belong to, with every name they go by and their fiscal years. Chip
+    vendors are among them, as owners only when named before an amount (their own investments).
+    """
     return [
         KnownCompany(
             key=company.slug,
             names=(company.name, *company.alias_list),
-            fiscal_year_end_month=getattr(company, "fiscal_year_end_month", None) or 12,
+            fiscal_year_end_month=company.fiscal_year_end_month,
+            vendor=company.kind == CompanyKind.CHIP_VENDOR,
         )
-        for company in Company.objects.exclude(kind=CompanyKind.CHIP_VENDOR)
+        for company in Company.objects.all()
     ]
 
 
