@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import F
-from django.forms import Textarea
+from django.forms import Textarea, modelform_factory
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from inbox.choices import CandidateState
 from inbox.models import Candidate, Feed, FeedItem, PollRun
-from inbox.services import candidate_accept, candidate_dismiss
+from inbox.services import CORRECTABLE_FIELDS, candidate_accept, candidate_correct, candidate_dismiss
 
 
 @admin.register(Feed)
@@ -169,8 +169,44 @@ class FeedItemAdmin(admin.ModelAdmin):
                 messages.error(request, text)
         return HttpResponseRedirect(reverse("admin:inbox_feeditem_change", args=[candidate.item_id]))
 
+    def save_formset(self, request, form, formset, change):
+        """Corrections go through the service, which works the duplicate/revision flag out again."""
+        if formset.model is not Candidate:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)  # the corrected rows, as the admin's change message reads them
+        for candidate, changed in formset.changed_objects:
+            candidate_correct(candidate=candidate, changes={name: getattr(candidate, name) for name in changed})
+        return None
+
+    @staticmethod
+    def _posted_corrections(request, candidate: Candidate) -> dict:
+        """
+        The corrections made to the candidate's row of the item form that was posted with Accept,
+        so an editor need not save first; invalid ones are refused with the field named.
+        """
+        prefix = next(
+            (
+                name.removesuffix("-id")
+                for name, value in request.POST.items()
+                if name.startswith("candidates-") and name.endswith("-id") and value == str(candidate.pk)
+            ),
+            None,
+        )
+        if prefix is None:
+            return {}
+        row = modelform_factory(Candidate, fields=CORRECTABLE_FIELDS)(request.POST, instance=candidate, prefix=prefix)
+        if not row.changed_data:
+            return {}
+        if not row.is_valid():
+            raise ValidationError(
+                [f"{row.fields[name].label}: {error}" for name, errors in row.errors.items() for error in errors]
+            )
+        return {name: row.cleaned_data[name] for name in row.changed_data}
+
     def accept_view(self, request, candidate_id: int):
         def accept(candidate):
+            if changes := self._posted_corrections(request, candidate):
+                candidate_correct(candidate=candidate, changes=changes)
             investment = candidate_accept(candidate=candidate, by=request.user)
             return f"Draft “{investment}” created with its citation; send it for review when checked."
 

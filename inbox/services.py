@@ -196,6 +196,49 @@ def candidate_compare(candidate: Candidate) -> tuple[str, Investment | None]:
     return CandidateFlag.REVISION, recorded[0]
 
 
+# What an editor may correct on a candidate before accepting it.
+CORRECTABLE_FIELDS = (
+    "amount",
+    "amount_high",
+    "currency",
+    "qualifier",
+    "company",
+    "period_start",
+    "period_end",
+    "measure",
+    "quote",
+)
+
+
+def _period_label(start: datetime.date | None, end: datetime.date | None) -> str:
+    if start is None or end is None:
+        return ""
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
+    return f"{start.isoformat()} to {end.isoformat()}"
+
+
+@transaction.atomic
+def candidate_correct(*, candidate: Candidate, changes: dict) -> Candidate:
+    """
+    An editor's corrections to an open candidate. Whether it is already recorded or revises a
+    figure is worked out again, since the company, period or amount may have changed.
+    """
+    if candidate.state != CandidateState.OPEN:
+        raise ValidationError("This candidate was already accepted or dismissed.")
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Not correctable here: {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(candidate, name, value)
+    if {"period_start", "period_end"} & set(changes):
+        candidate.period_label = _period_label(candidate.period_start, candidate.period_end)
+    candidate.flag, candidate.matched = candidate_compare(candidate)
+    candidate.full_clean()
+    candidate.save()
+    return candidate
+
+
 @transaction.atomic
 def candidates_extract(*, item: FeedItem) -> list[Candidate]:
     """The item's figures as open candidates, each compared with what is recorded; re-running replaces open ones."""

@@ -201,7 +201,7 @@ def test_an_editor_corrects_a_candidate_then_accepts_it_into_a_draft(client, edi
     item = inbox["google"]
     candidate = item.candidates.get()
     values = form_values(client.get(change_url(item)))
-    prefix = next(name.removesuffix("-id") for name, value in values.items() if value == str(candidate.pk))
+    prefix = row_prefix(values, candidate)
     values[f"{prefix}-qualifier"] = Qualifier.EXACT
     values[f"{prefix}-amount"] = "75000000000"
     values["_continue"] = "Save and continue editing"
@@ -222,6 +222,48 @@ def test_an_editor_corrects_a_candidate_then_accepts_it_into_a_draft(client, edi
     assert (draft.period_start, draft.period_end) == (date(2025, 1, 1), date(2025, 12, 31))
     candidate.refresh_from_db()
     assert (candidate.state, candidate.investment) == (CandidateState.ACCEPTED, draft)
+
+
+def row_prefix(values: dict[str, str], candidate) -> str:
+    return next(name.removesuffix("-id") for name, value in values.items() if value == str(candidate.pk))
+
+
+def test_accept_takes_the_corrections_made_in_the_row_without_saving_first(client, editor, inbox):
+    candidate = inbox["google"].candidates.get()
+    values = form_values(client.get(change_url(inbox["google"])))
+    prefix = row_prefix(values, candidate)
+    values[f"{prefix}-amount"] = "80000000000"
+    values[f"{prefix}-qualifier"] = Qualifier.AT_LEAST
+    response = client.post(accept_url(candidate), values, follow=True)
+    assert "created with its citation" in response.content.decode()
+    draft = Investment.objects.get(company=inbox["alphabet"])
+    assert (draft.amount, draft.qualifier) == (Decimal("80e9"), Qualifier.AT_LEAST)
+
+
+def test_an_invalid_correction_is_named_and_nothing_is_accepted(client, editor, inbox):
+    candidate = inbox["google"].candidates.get()
+    values = form_values(client.get(change_url(inbox["google"])))
+    values[f"{row_prefix(values, candidate)}-amount"] = "lots"
+    response = client.post(accept_url(candidate), values, follow=True)
+    assert "Amount: Enter a number." in response.content.decode()
+    assert not Investment.objects.filter(company=inbox["alphabet"]).exists()
+    candidate.refresh_from_db()
+    assert (candidate.state, candidate.amount) == (CandidateState.OPEN, Decimal("75e9"))
+
+
+def test_a_saved_correction_works_the_flag_out_again(client, editor, inbox):
+    duplicate = inbox["q1"].candidates.get(flag=CandidateFlag.DUPLICATE)
+    values = form_values(client.get(change_url(inbox["q1"])))
+    values[f"{row_prefix(values, duplicate)}-amount_high"] = "66000000000"
+    values["_continue"] = "Save and continue editing"
+    assert client.post(change_url(inbox["q1"]), values).status_code == 302
+    duplicate.refresh_from_db()
+    assert (duplicate.amount_high, duplicate.flag, duplicate.matched) == (
+        Decimal("66e9"),
+        CandidateFlag.REVISION,
+        inbox["january"],
+    )
+    assert "Revises" in client.get(change_url(inbox["q1"])).content.decode()
 
 
 def test_accepting_a_revision_makes_a_draft_with_citation_quote_locator_and_supersedes(client, editor, inbox):
