@@ -5,6 +5,7 @@ dismissing them. A failure of one feed or item is recorded on it and never stops
 
 import calendar
 import datetime
+from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -270,6 +271,11 @@ def candidates_extract(*, item: FeedItem) -> list[Candidate]:
         candidate.save()
         candidates.append(candidate)
     return candidates
+
+
+def feeds_make_due(*, feeds: Iterable[Feed]) -> int:
+    """An editor wants these feeds now: the next poll takes them, whatever their interval or backoff."""
+    return Feed.objects.filter(pk__in=[feed.pk for feed in feeds], active=True).update(next_poll_at=timezone.now())
 
 
 def feeds_poll_due(*, fetcher: Fetcher | None = None, now: datetime.datetime | None = None, limit: int = 50) -> PollRun:

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from capex.choices import Qualifier, WorkflowState
 from capex.models import Investment
@@ -365,3 +366,24 @@ def test_reviewers_decide_too(client, inbox):
     revision = inbox["q2"].candidates.first()
     assert client.post(accept_url(revision)).status_code == 302
     assert Investment.objects.filter(supersedes=inbox["january"], state=WorkflowState.DRAFT).count() == 1
+
+
+# --- Feeds ---------------------------------------------------------------------------------------
+
+
+def test_poll_now_makes_the_feeds_due_and_queues_a_poll(client, editor, newsroom, django_capture_on_commit_callbacks):
+    Feed.objects.filter(pk=newsroom.pk).update(next_poll_at=NOW.replace(year=2099))
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(
+            "/admin/inbox/feed/", {"action": "poll_now", "_selected_action": [newsroom.pk]}, follow=True
+        )
+    assert "1 active feed(s) are being polled" in response.content.decode()
+    newsroom.refresh_from_db()
+    assert newsroom.next_poll_at <= timezone.now()
+    assert len(queued) == 1  # the poll task, sent once the transaction commits
+
+
+def test_a_viewer_cannot_poll_feeds(client, newsroom):
+    client.force_login(make_user("Viewer", "vera"))
+    page = client.get("/admin/inbox/feed/").content.decode()
+    assert "poll_now" not in page
