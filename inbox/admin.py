@@ -5,6 +5,8 @@ dismissed with a reason. The item's text is shown with each candidate's quote ma
 Keyboard shortcuts come from static/inbox/inbox.js (no inline script: the site's CSP forbids it).
 """
 
+import re
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -117,9 +119,12 @@ def highlighted(text: str, quotes: list[str]) -> str:
     """The text, escaped, with each quote wrapped in <mark>; nothing of the text is trusted."""
     spans = []
     for quote in quotes:
-        start = text.find(quote) if quote else -1
-        if start >= 0:
-            spans.append((start, start + len(quote)))
+        if not quote.split():
+            continue
+        # The extractor reads sentences with their spaces collapsed; the text keeps its own.
+        found = re.search(r"\s+".join(re.escape(word) for word in quote.split()), text)
+        if found:
+            spans.append(found.span())
     spans.sort()
     parts, position = [], 0
     for start, end in spans:

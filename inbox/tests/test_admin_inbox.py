@@ -198,6 +198,22 @@ def test_an_item_shows_its_text_with_each_quote_marked_and_its_flags(client, edi
     assert body.count('class="inbox-accept"') == 2
 
 
+def test_the_text_is_escaped_and_a_quote_is_marked_across_its_line_breaks(client, editor, inbox):
+    item = inbox["google"]
+    item.text = (
+        "<script>alert(1)</script> Sundar Pichai said: we expect to invest approximately\n"
+        "$75 billion in capital expenditures in 2025."
+    )
+    item.save()
+    body = client.get(change_url(item)).content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    (marked,) = re.findall(r"<mark>(.*?)</mark>", body, re.S)
+    assert html.unescape(marked) == (
+        "Sundar Pichai said: we expect to invest approximately\n$75 billion in capital expenditures in 2025."
+    )
+
+
 def test_an_editor_corrects_a_candidate_then_accepts_it_into_a_draft(client, editor, inbox):
     item = inbox["google"]
     candidate = item.candidates.get()
