@@ -10,7 +10,7 @@ import re
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.forms import Textarea, modelform_factory
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -151,9 +151,18 @@ class FeedItemAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # items come from polling feeds
 
-    @admin.display(description="Open candidates")
+    def get_queryset(self, request):
+        # The open candidates are counted in the list's own query, not once per row.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("feed")
+            .annotate(open_count=Count("candidates", filter=Q(candidates__state=CandidateState.OPEN)))
+        )
+
+    @admin.display(description="Open candidates", ordering="open_count")
     def open_candidates(self, item: FeedItem) -> int:
-        return item.candidates.filter(state=CandidateState.OPEN).count()
+        return item.open_count
 
     @admin.display(description="Text")
     def text_marked(self, item: FeedItem):

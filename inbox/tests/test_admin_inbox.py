@@ -162,6 +162,26 @@ def test_items_are_listed_newest_first_with_undated_ones_last(client, editor, in
     ]
 
 
+def test_the_list_counts_open_candidates_in_a_fixed_number_of_queries(
+    client, editor, inbox, django_assert_max_num_queries
+):
+    more = [
+        FeedItem(
+            feed=inbox["alphabet_feed"],
+            url=f"https://abc.example/{number}",
+            normalised_url=f"https://abc.example/{number}",
+            title=f"Item {number}",
+        )
+        for number in range(20)
+    ]
+    FeedItem.objects.bulk_create(more)
+    with django_assert_max_num_queries(14):
+        response = client.get(CHANGELIST)
+    body = response.content.decode()
+    assert re.search(r'<td class="field-open_candidates">2</td>', body)  # each Meta release
+    assert len(titles(response)) == 24
+
+
 def test_the_list_filters_by_feed(client, editor, inbox):
     response = client.get(filter_link(client.get(CHANGELIST), "Alphabet IR"))
     assert titles(response) == ["Alphabet Announces Fourth Quarter and Fiscal Year 2024 Results", "Undated"]
