@@ -107,7 +107,7 @@ def site(live_server):
 @pytest.fixture
 def admin_page(page, site):
     """The page, signed in as the superuser, recording CSP violations as the page sees them."""
-    page.add_init_script(CSP_LISTENER)
+    page.context.add_init_script(CSP_LISTENER)  # on every page of the context, popups too
     page.goto(f"{site.url}/admin/login/?next=/admin/")
     assert_clean(page, "the login page")
     page.fill("#id_username", "ada")
@@ -218,6 +218,22 @@ def test_the_projects_own_admin_views_have_no_console_error_or_csp_violation(adm
     expect(page.locator("#select2-id_company-results li")).to_have_text(["ByteDance"])
     assert_clean(page, "the company picker")
 
+    # A company added from the figure's form, in the admin's popup window, is then chosen in it.
+    with page.expect_popup() as opened:
+        page.click("#add_id_company")
+    popup = opened.value
+    popup_errors = []
+    popup.on("console", lambda message: popup_errors.append(message.text) if message.type == "error" else None)
+    popup.wait_for_load_state("load")
+    assert popup.evaluate("window.cspViolations") == [], "the popup's add form"
+    popup.fill("#id_name", "Mistral AI")
+    popup.fill("#id_slug", "mistral-ai")
+    popup.select_option("#id_country", "FR")
+    popup.click("input[name=_save]")
+    expect(page.locator("#id_company option:checked")).to_have_text("Mistral AI")
+    assert popup_errors == [], f"the popup: {popup_errors}"
+    assert_clean(page, "the figure's form after the popup")
+
     # The inbox: a feed item with its candidates and marked text; one is dismissed with a reason.
     visit(page, base, f"/admin/inbox/feeditem/{site.item.pk}/change/")
     expect(page.locator(".inbox-text mark").first).to_be_visible()
@@ -248,13 +264,19 @@ def test_the_projects_own_admin_views_have_no_console_error_or_csp_violation(adm
     expect(new_row.locator("ins").first).to_contain_text("https://www.example.org/a-new-address-for-this-report")
     assert_clean(page, "the import preview")
 
+    page.click("#logout-form button")
+    expect(page.locator("#content h1")).to_have_text("Logged out")
+    assert_clean(page, "the logged-out page")
+
 
 def test_export_select_all_checks_and_clears_every_field_and_the_file_has_the_chosen_ones(admin_page, site):
     page, base = admin_page, site.url
     visit(page, base, "/admin/capex/investment/")
     page.click("a.export_link")
+    page.wait_for_url("**/admin/capex/investment/export/**")
     fields = page.locator(".selectable-field-export-row input[type=checkbox]:not(.select-toggle)")
     select_all = page.get_by_label("Select all")
+    expect(select_all).to_be_checked()
     count = fields.count()
     assert count > 10
     assert [fields.nth(index).is_checked() for index in range(count)] == [True] * count
