@@ -277,6 +277,9 @@ def test_export_select_all_checks_and_clears_every_field_and_the_file_has_the_ch
     fields = page.locator(".selectable-field-export-row input[type=checkbox]:not(.select-toggle)")
     select_all = page.get_by_label("Select all")
     expect(select_all).to_be_checked()
+    # The package's inline styles, now classes: the intro lines up with the boxes, "Select all" is bold.
+    expect(page.locator(".export-fields-intro")).to_have_css("padding-left", "0px")
+    expect(page.locator("label[for^=select-all-toggle]")).to_have_css("font-weight", "700")
     count = fields.count()
     assert count > 10
     assert [fields.nth(index).is_checked() for index in range(count)] == [True] * count
