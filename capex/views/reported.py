@@ -122,6 +122,18 @@ def guided_chart(company: Company, rows: list[GuidedVsReported]) -> GuidedChart:
     )
 
 
+def reported_years(companies) -> list[tuple[Company, GuidedVsReported]]:
+    """
+    Each company's fiscal years with reported values, beside the guidance for the same year: the
+    rows of the company page's "guided vs reported" table, for the stats API.
+    """
+    result = []
+    for company in companies:
+        rows = guided_vs_reported(company, guidance=company_guidance(company))
+        result += [(company, row) for row in rows if row.quarters or row.full_year is not None]
+    return result
+
+
 def reported_context(company: Company) -> dict:
     rows = guided_vs_reported(company, guidance=company_guidance(company))
     shown = [row for row in rows if row.quarters or row.full_year is not None]
@@ -153,4 +165,4 @@ def dashboard_reported_chart() -> Chart | None:
     )
 
 
-__all__ = ["GuidedVsReported", "dashboard_reported_chart", "reported_context"]
+__all__ = ["GuidedVsReported", "dashboard_reported_chart", "reported_context", "reported_years"]
