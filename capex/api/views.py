@@ -149,7 +149,7 @@ class InvestmentViewSet(ResourceViewSet):
                 {"title": "The sources cited by each figure: see the citations_* columns."},
                 {
                     "title": "SEC EDGAR XBRL financial data, for reported capex: each row's edgar_url is its filing",
-                    "path": "https://www.sec.gov/edgar/search/",
+                    "path": "https://www.sec.gov/edgar",
                 },
             ],
         )
