@@ -161,7 +161,8 @@ def dashboard_reported_chart() -> Chart | None:
         ],
         stacked=True,
         note="What the companies' filings show they spent (purchases of property and equipment), each fiscal "
-        "quarter placed by the calendar quarter it ends in; Q2-Q4 are derived from year-to-date filings.",
+        "quarter placed by the calendar quarter it ends in; a quarter not filed on its own is derived from "
+        "year-to-date filings.",
     )
 
 
