@@ -138,13 +138,16 @@ class CompanyDetailView(PageOptionsMixin, TemplateView):
                 title=f"Who buys from {company.name}",
                 basis_label=label,
             )
+        reported = reported_context(company)
+        if reported["reported_chart"] is not None:
+            charts["reported"] = reported["reported_chart"]  # its CSV download, as every chart's
         context.update(
             {
                 "company": company,
                 "page": page,
                 "charts": charts,
                 "breakdown_charts": [charts[d] for d in BREAKDOWN_DIMENSIONS],
-                **reported_context(company),
+                **reported,
             }
         )
         return context
