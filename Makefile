@@ -38,8 +38,12 @@ run: data rates
 admin-password: migrate
 	$(BIN)/python manage.py create_local_admin --reset
 
+# One process per CPU (pytest-xdist; TEST_WORKERS=0 runs in this one), each with its own test
+# database and, with REDIS_URL set, its own Redis database (config/settings_test.py). pytest's
+# last line gives the count and the total time; the ten slowest tests are listed above it.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations=10
 
 # The README's screenshots (docs/screenshots/dashboard-phone.png and dashboard-desktop.png), taken by
 # the browser test that checks every page on a phone and a desktop screen.
