@@ -6,6 +6,7 @@ guidance figures are capex's own, so they are gathered here and handed to filing
 from decimal import Decimal
 
 from capex.choices import Measure
+from capex.colours import company_colour
 from capex.models import Investment
 from capex.views.charts import Chart, Series
 from companies.models import Company
@@ -46,7 +47,7 @@ def reported_context(company: Company) -> dict:
         category_label="Fiscal quarter",
         units="USD, as filed with the SEC",
         categories=categories,
-        series=[Series("reported", "Reported", values)],
+        series=[Series("reported", "Reported", values, colour=company_colour(company.slug))],
         note="Q2-Q4 are derived from year-to-date filings; the table below sets each year against guidance.",
     )
     return {
@@ -60,6 +61,8 @@ def dashboard_reported_chart() -> Chart | None:
     quarters, companies = largest_spenders_by_quarter()
     if not companies:
         return None
+    # Keyed by slug, as every company series is, so each company has its colour (capex.colours).
+    slugs = dict(Company.objects.filter(name__in=companies).values_list("name", "slug"))
     return Chart(
         id="reported-by-quarter",
         title="Reported capital expenditure of the largest spenders, by quarter",
@@ -68,7 +71,7 @@ def dashboard_reported_chart() -> Chart | None:
         units="USD, as filed with the SEC",
         categories=[(quarter, quarter.replace("-", " ")) for quarter in quarters],
         series=[
-            Series(name.lower().replace(" ", "-"), name, [values[quarter] for quarter in quarters])
+            Series(slugs[name], name, [values[quarter] for quarter in quarters], colour=company_colour(slugs[name]))
             for name, values in companies.items()
         ],
         stacked=True,
