@@ -64,6 +64,11 @@ def test_a_company_has_the_same_colour_in_every_chart(client, sample):
     assert {colour for _, colour in named} == {bytedance}
 
 
+def test_a_figure_page_draws_its_spread_in_the_company_colour(client, sample):
+    html = client.get(sample["alibaba"].get_absolute_url()).content.decode()
+    assert chart_data(html, "spread")["series"][0]["colour"] == company_colour("alibaba")
+
+
 def test_charts_of_other_things_carry_no_company_colour(client, sample):
     home = client.get("/").content.decode()
     scope = chart_data(home, "share-scope")
