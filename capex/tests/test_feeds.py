@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import feedparser
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from capex.choices import Qualifier
@@ -190,3 +192,20 @@ def test_pages_link_their_feeds_in_the_head_and_in_the_page(client, figures):
     head = vendor.split("</head>")[0]
     assert 'title="Figures buying from Nvidia" href="/companies/nvidia/buyers/feed/"' in head
     assert 'id="vendor-feed-link" href="/companies/nvidia/buyers/feed/"' in vendor
+
+
+def test_a_feed_reads_in_the_same_number_of_queries_however_many_entries(client, figures):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/feed/", headers={"cache-control": "no-cache"})
+        assert response.status_code == 200
+        return len(captured)
+
+    before = queries()
+    company = Company.objects.get(slug="meta")
+    for number in range(5):
+        figure = InvestmentFactory(company=company, title=f"Another figure {number}")
+        CitationFactory(investment=figure)
+        investment_publish(investment=figure, by=None)
+    assert len(read_feed(client, "/feed/").entries) == 16
+    assert queries() == before
