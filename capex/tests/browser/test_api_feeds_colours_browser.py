@@ -43,7 +43,7 @@ def open_page(page, url: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def test_the_browsable_api_shows_the_endpoints_without_a_csp_violation(page, site):
+def test_the_browsable_api_shows_the_endpoints_without_a_csp_violation(page, site, screenshot):
     answered = hosts_answering(page)
     open_page(page, site.url + "/api/v1/")
     expect(page.locator(".page-header h1")).to_have_text("Api Root")
@@ -51,6 +51,7 @@ def test_the_browsable_api_shows_the_endpoints_without_a_csp_violation(page, sit
     expect(response_info).to_contain_text(f'"investments": "{site.url}/api/v1/investments/"')
     assert page.console_errors == []
     assert answered == {urlsplit(site.url).netloc}
+    screenshot("api-root")
     # A resource link from the root leads on to the list, in the browser too.
     with page.expect_navigation():
         response_info.locator("a", has_text="/api/v1/investments/").first.click()
@@ -90,18 +91,20 @@ def _dataset_colours(page, chart_id: str) -> dict[str, str]:
     )
 
 
-def test_a_company_is_drawn_in_one_colour_on_every_page(page, site):
+def test_a_company_is_drawn_in_one_colour_on_every_page(page, site, screenshot):
     bytedance, microsoft = company_colour("bytedance"), company_colour("microsoft")
 
     open_page(page, site.url + "/")
     expect(page.locator("#chart-by-year [data-chart]")).to_have_attribute("data-rendered", "true")
     home = _dataset_colours(page, "by-year")
     assert (home["ByteDance"], home["Microsoft"]) == (bytedance, microsoft)
+    screenshot("home-company-colours")
 
     open_page(page, site.url + "/compare/?companies=bytedance&companies=microsoft")
     expect(page.locator("#chart-years [data-chart]")).to_have_attribute("data-rendered", "true")
     compare = _dataset_colours(page, "years")
     assert (compare["ByteDance"], compare["Microsoft"]) == (bytedance, microsoft)
+    screenshot("compare-company-colours")
 
     open_page(page, site.url + "/companies/bytedance/")
     expect(page.locator("#chart-years [data-chart]")).to_have_attribute("data-rendered", "true")
