@@ -19,6 +19,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from capex.api.serializers import (
@@ -437,7 +438,7 @@ class StatsView(ApiViewMixin, generics.GenericAPIView):
     cache_name = "stats"
 
     def get_renderers(self):
-        return [FastJSONRenderer(), CSVRenderer()]
+        return [FastJSONRenderer(), CSVRenderer(), BrowsableAPIRenderer()]
 
     def get_queryset(self):
         return Investment.objects.visible_to(self.request.user)

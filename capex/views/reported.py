@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from capex.choices import Measure
+from capex.colours import company_colour
 from capex.models import Investment
 from capex.templatetags.capex_format import money_text
 from capex.views.charts import Cell, Chart, Series, Table, usd_display, usd_raw
@@ -148,6 +149,8 @@ def dashboard_reported_chart() -> Chart | None:
     quarters, companies = largest_spenders_by_quarter()
     if not companies:
         return None
+    # Keyed by slug, as every company series is, so each company has its colour (capex.colours).
+    slugs = dict(Company.objects.filter(name__in=companies).values_list("name", "slug"))
     return Chart(
         id="reported-by-quarter",
         title="Reported capital expenditure of the largest spenders, by quarter",
@@ -156,7 +159,7 @@ def dashboard_reported_chart() -> Chart | None:
         units="USD, as filed with the SEC",
         categories=[(quarter, quarter.replace("-", " ")) for quarter in quarters],
         series=[
-            Series(name.lower().replace(" ", "-"), name, [values[quarter] for quarter in quarters])
+            Series(slugs[name], name, [values[quarter] for quarter in quarters], colour=company_colour(slugs[name]))
             for name, values in companies.items()
         ],
         stacked=True,
