@@ -31,6 +31,7 @@ from inbox.tasks import poll_feeds
 
 @admin.register(Feed)
 class FeedAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "kind", "company", "interval_minutes", "last_status", "failures", "last_polled_at"]
     list_filter = ["kind", "last_status", "active"]
     search_fields = ["name", "url"]
@@ -139,6 +140,7 @@ def highlighted(text: str, quotes: list[str]) -> str:
 
 @admin.register(FeedItem)
 class FeedItemAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "feed", "published", "status", "open_candidates"]
     list_filter = ["status", "feed", ("candidates__company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "url", "text"]
