@@ -8,6 +8,7 @@ the publish permission, publishes (filings.services: reported_enter, reported_pu
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 
 from filings.choices import EntryState, Origin
 from filings.models import ImportRun, ReportedCapex
@@ -16,11 +17,17 @@ from filings.services import PUBLISH_PERMISSION, reported_enter, reported_publis
 WORKFLOW_FIELDS = ("origin", "state", "created_by", "updated_by", "reviewed_by", "created_at")
 
 
-class EditorEntryForm(forms.ModelForm):
-    edgar_url = forms.URLField(required=False, max_length=300, assume_scheme="https")
+def _url_assumes_https(db_field, **kwargs):
+    """A URL typed without a scheme is https, as Django 6 will assume."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
 
+
+class EditorEntryForm(forms.ModelForm):
     class Meta:
         model = ReportedCapex
+        formfield_callback = _url_assumes_https
         fields = [
             "company",
             "fiscal_year",
@@ -48,6 +55,7 @@ class EditorEntryForm(forms.ModelForm):
 
 @admin.register(ReportedCapex)
 class ReportedCapexAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     form = EditorEntryForm
     list_display = (
         "company",
@@ -108,6 +116,7 @@ class ReportedCapexAdmin(admin.ModelAdmin):
 
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("started_at", "company", "status", "rows_written", "error")
     list_filter = ("status",)
     readonly_fields = ("company", "started_at", "finished_at", "status", "rows_written", "url", "error")

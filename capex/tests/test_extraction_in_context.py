@@ -147,7 +147,24 @@ KNOWN_GAPS = [
         "'through 2028' is read from the announcement; the dataset counts from 2025 as Microsoft's own post does",
     ),
     _gap(
-        "nvidia-openai-equity-30bn-2026-02-27", "", "'Nvidia and SoftBank each contributing': two owners of one amount"
+        "nvidia-openai-equity-30bn-2026-02-27",
+        "The investment is part",
+        "'Nvidia and SoftBank each contributing': two owners of one amount",
+    ),
+    _gap(
+        "nvidia-anthropic-equity-10bn-2025-11-18",
+        "As part of the partnership",
+        "'NVIDIA and Microsoft ... $10 billion and ... $5 billion respectively' pairs owners and amounts in order",
+    ),
+    _gap(
+        "oracle-capex-fy2026-2025-12-10",
+        "Oracle now forecasts",
+        "'the fiscal year ending in May 2026' names a fiscal year by the month it ends in",
+    ),
+    _gap(
+        "alphabet-capex-2026-2026-02-04",
+        "Today, it forecast",
+        "'more than double its 2025 spending' names the year compared with, not the forecast's",
     ),
     _gap("openai-oracle-compute-300bn-2025-09-10", "committing", "this quote omits 'starting in 2027'"),
     _gap("openai-aws-expansion-100bn-2026-02-27", "", "the owner is a possessive ('OpenAI's prior ... AWS agreement')"),
