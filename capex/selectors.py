@@ -261,10 +261,15 @@ def _split(total: int, weights: list[Decimal], *, whole: bool = False) -> list[i
     """
     `total` mills in proportion to `weights` (which sum to at most 1). With `whole` the weights
     cover all of it and the last part takes the rounding, so the parts add up to `total` exactly.
+    Without it the parts never add up to more than `total`: weights that cover it all, rounded
+    up past it, have the largest part give back the excess mills.
     """
     parts = [int((Decimal(total) * weight).to_integral_value(ROUND_HALF_EVEN)) for weight in weights]
     if whole and parts:
         parts[-1] = total - sum(parts[:-1])
+    elif (excess := sum(parts) - total) > 0:
+        largest = parts.index(max(parts))
+        parts[largest] -= excess
     return parts
 
 
@@ -374,10 +379,6 @@ def _allocate_vendors(
         if sum(weights) > ONE:
             weights = [weight / sum(weights) for weight in weights]
         parts = _split(mills[measure], weights)
-        excess = sum(parts) - mills[measure]
-        if excess > 0:  # shares that cover it all, rounded up past it: the largest part gives back the mills
-            largest = parts.index(max(parts))
-            parts[largest] -= excess
         for (_, values), value in zip(allocated, parts, strict=True):
             values[measure] = value
     result = [(vendor, tuple(values)) for vendor, values in allocated if any(values)]
