@@ -333,7 +333,12 @@ def _cut(basis: str, top: dict, components: list[dict], vendors: dict, shares: d
         for vendor, vendor_mills in vendor_parts:
             by_year = [_split(value, [weight for _, weight in years], whole=True) for value in vendor_mills]
             for index, (year, _) in enumerate(years):
-                part = tuple(by_year[m][index] for m in range(3))
+                low, high, point = (by_year[m][index] for m in range(3))
+                # Each value is shared out on its own, so a part's low share can come out above
+                # its high one (components past an "up to" headline: the low value grows to them,
+                # the high one scales them down; or a mill of rounding between years). A part is
+                # never more certain than its upper bound.
+                part = (min(low, high), high, point)
                 if part != (0, 0, 0) or len(years) == 1:
                     result.append(_slice(basis, top, row, part, vendor, year))
     return result
