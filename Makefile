@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format check audit migrate data sample-data rates admin-password e2e clean backup restore
+.PHONY: run test lint format check audit migrate data sample-data rates admin-password e2e clean backup restore screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d); set PYTHON=/path/to/python3.11" % sys.version_info[:2])'
@@ -38,8 +38,17 @@ run: data rates
 admin-password: migrate
 	$(BIN)/python manage.py create_local_admin --reset
 
+# One process per CPU (pytest-xdist; TEST_WORKERS=0 runs in this one), each with its own test
+# database and, with REDIS_URL set, its own Redis database (config/settings_test.py). pytest's
+# last line gives the count and the total time; the ten slowest tests are listed above it.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations=10
+
+# The README's screenshots (docs/screenshots/dashboard-phone.png and dashboard-desktop.png), taken by
+# the browser test that checks every page on a phone and a desktop screen.
+screenshots: $(STAMP)
+	SCREENSHOTS_TO_DOCS=1 $(BIN)/pytest capex/tests/browser/test_responsive_pages.py -k fits_the_screen -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -432,7 +432,9 @@ def _source(citation: dict[str, Any], result: LoadResult) -> Source:
 def _figure_load(
     figure: Figure, *, companies: dict[str, Company], figures: dict[str, Investment], result: LoadResult
 ) -> Investment:
+    # Every field the file can set, at the model's default where it is left out.
     values = {
+        **{name: Investment._meta.get_field(name).get_default() for name in FIGURE_FIELDS},
         **figure.fields,
         "company": companies[figure.company],
         "parent": figures[figure.parent] if figure.parent else None,
@@ -458,10 +460,7 @@ def _figure_load(
     else:
         if investment.state != WorkflowState.DRAFT:
             investment_return_to_draft(investment=investment, by=None, reason="Curated dataset changed")
-        defaults = {name: Investment._meta.get_field(name).get_default() for name in FIGURE_FIELDS}
-        investment = investment_update(
-            investment=investment, partners=partners, chip_vendors=vendors, **{**defaults, **values}
-        )
+        investment = investment_update(investment=investment, partners=partners, chip_vendors=vendors, **values)
         investment.citations.all().delete()
         result.updated += 1
     for source, citation in zip(sources, figure.citations, strict=True):
@@ -478,8 +477,7 @@ def _figure_load(
 
 
 def _unchanged(investment, values, partners, vendors, wanted_citations, figure) -> bool:
-    defaults = {name: Investment._meta.get_field(name).get_default() for name in FIGURE_FIELDS}
-    for name, value in {**defaults, **values}.items():
+    for name, value in values.items():
         current = getattr(investment, name)
         if name == "target_countries":
             current, value = sorted(str(c) for c in current), sorted(value)

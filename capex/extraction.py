@@ -26,10 +26,13 @@ view and `manage.py extract_figures` are both thin wrappers around `extract_figu
 
 `extract_in_context()` goes further for the editors' inbox: given the publication date and the
 companies the site knows, each figure also gets the company it belongs to (the nearest name or
-alias, per figure, not one guess per article), the period the words give it ("this year",
-"fiscal 2026", "over the next three years", "by 2028") resolved against that date, the measure
-(capital expenditure guidance, AI investment, a programme, an equity commitment) and, as its
-quote, the clause that carries the figure rather than the whole sentence.
+alias, per figure, not one guess per article; never the other party of a deal, "a purchase from
+Oracle", nor a chip vendor named after the amount, "using Nvidia chips"), the period the words
+give it ("this year", "fiscal 2026", "over the next three years", "by 2028", "in the fourth
+quarter", "over the past four quarters") resolved against that date and the company's fiscal
+year, the measure (capital expenditure guidance, AI investment, a programme, an equity
+commitment) and, as its quote, the clause that carries the figure rather than the whole sentence.
+A date ("announced May 13, 2025") is not a period; where the words give none it stays open.
 """
 
 import calendar
@@ -642,6 +645,24 @@ _YEARS_LONG = re.compile(
     rf"\b(?:(?P<count>\d{{1,2}}|{'|'.join(NUMBER_WORDS)})-year\b|over\s+(?P<over>\d{{1,2}}|{'|'.join(NUMBER_WORDS)})\s+years\b)",
     re.I,
 )
+# "over the next five years, starting in 2027": the count runs from that year, not from the announcement.
+_STARTING = re.compile(r"\b(?:starting|beginning|from)\s+(?:in\s+)?(?P<year>20\d{2})\b", re.I)
+_QUARTER_NUMBERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+# "in the fourth quarter (of 2024)", "Q4 2024": a quarter of the company's fiscal year.
+_QUARTER = re.compile(
+    rf"\b(?:(?P<word>{'|'.join(_QUARTER_NUMBERS)})\s+quarter(?:\s+of(?:\s+fiscal)?)?|Q(?P<digit>[1-4]))"
+    r"(?:\s+(?P<year>20\d{2})(?![\d-]))?",
+    re.I,
+)
+# "over the past four quarters": the quarters up to the last one that ended before the announcement.
+_PAST_QUARTERS = re.compile(
+    rf"\b(?:past|last|previous|trailing)\s+(?P<count>\d{{1,2}}|{'|'.join(NUMBER_WORDS)})\s+quarters\b", re.I
+)
+# A day or a month of a year says when something happened, not the period a figure covers.
+_DATE = re.compile(
+    r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?20\d{2}\b"
+)
 _FULL_YEAR = re.compile(r"\bfull[\s-]year\b|\bfor\s+the\s+year\b", re.I)
 _RELATIVE_YEAR = re.compile(r"\b(?P<which>this|next|the\s+current|the\s+coming)\s+year\b", re.I)
 _ONE_YEAR = re.compile(r"(?<![\d-])(?P<year>20\d{2})(?![\d-])")
@@ -672,11 +693,16 @@ _CLAUSE_BREAK = re.compile(
 
 @dataclass(frozen=True)
 class KnownCompany:
-    """A company the text may name: its key (the slug), every name it goes by, its fiscal year's last month."""
+    """
+    A company the text may name: its key (the slug), every name it goes by, its fiscal year's last
+    month. A chip vendor (`vendor`) owns a figure only when named before the amount: "Nvidia will
+    invest up to $100 billion in OpenAI" is Nvidia's, "$6.8 billion ... using Nvidia chips" is not.
+    """
 
     key: str
     names: tuple[str, ...]
     fiscal_year_end_month: int = 12
+    vendor: bool = False
 
 
 @dataclass(frozen=True)
@@ -724,7 +750,8 @@ def extract_in_context(
     Relative periods ("this year") need `published`; without it they stay open.
     """
     mentions = _company_pattern(companies)
-    by_name = {name: company for company in companies for name in company.names}
+    by_name = {spelling: company for company in companies for spelling in _spellings(company.names)}
+    vendors = {company.key for company in companies if company.vendor}
     last_named: str | None = None
     figures: list[FigureInContext] = []
     seen: set[tuple] = set()
@@ -734,11 +761,17 @@ def extract_in_context(
             continue
         paragraph += 1
         for sentence in split_sentences(line):
-            named = [(m.start(), by_name[m.group()].key) for m in mentions.finditer(sentence)] if mentions else []
+            # Who may own a figure: not a counterparty ("from Oracle", "in Anthropic"), and a chip
+            # vendor only when named before the amount.
+            named = [
+                (m.start(), by_name[m.group()].key)
+                for m in (mentions.finditer(sentence) if mentions else ())
+                if not _counterparty(sentence, m.start(), m.end())
+            ]
             for candidate, found, (low, high) in _sentence_figures(sentence):
                 company = (
-                    _nearest(named, found.start, low, high)
-                    or _nearest(named, found.start, 0, len(sentence))
+                    _nearest(named, found.start, low, high, vendors)
+                    or _nearest(named, found.start, 0, len(sentence), vendors)
                     or last_named
                     or default_company
                 )
@@ -765,13 +798,37 @@ def extract_in_context(
                 if key not in seen:
                     seen.add(key)
                     figures.append(figure)
-            if named:
-                last_named = named[-1][1]
+            owners = [key for _position, key in named if key not in vendors]
+            if owners:
+                last_named = owners[-1]
     return figures
 
 
+# A name right after these words is the other party of a deal, not the one spending ("a purchase
+# from Oracle", "invest in Anthropic", "between Nscale and Aker"); but "with Amazon committing $50
+# billion" names the one spending.
+_COUNTERPARTY = re.compile(
+    r"\b(?:from|with|in|into|to|beyond)\s+(?:the\s+)?$|\bbetween\s+(?:\S+\s+){0,3}?(?:and\s+)?$", re.I
+)
+_ACTING = re.compile(r"^[’']?s?\s+\w+ing\b")
+
+
+def _counterparty(sentence: str, start: int, end: int) -> bool:
+    before = sentence[max(0, start - 40) : start]
+    return bool(_COUNTERPARTY.search(before)) and not (
+        re.search(r"\bwith\s+$", before, re.I) and _ACTING.match(sentence[end:])
+    )
+
+
+def _spellings(names: Sequence[str]) -> set[str]:
+    """Every name as written and, for Latin names, in capitals too ("NVIDIA" for Nvidia)."""
+    return {name for name in names if len(name) >= 2} | {
+        name.upper() for name in names if len(name) >= 2 and name.isascii() and not name.isupper()
+    }
+
+
 def _company_pattern(companies: Sequence[KnownCompany]) -> re.Pattern[str] | None:
-    names = {name for company in companies for name in company.names if len(name) >= 2}
+    names = {spelling for company in companies for spelling in _spellings(company.names)}
     if not names:
         return None
     # Latin names are whole words ("Meta", not "metaverse"); Chinese names have no word breaks.
@@ -783,12 +840,12 @@ def _company_pattern(companies: Sequence[KnownCompany]) -> re.Pattern[str] | Non
     return re.compile("|".join(parts))
 
 
-def _nearest(named: list[tuple[int, str]], at: int, low: int, high: int) -> str | None:
-    """The company named in [low, high) nearest before `at`, else nearest after it."""
+def _nearest(named: list[tuple[int, str]], at: int, low: int, high: int, vendors: set[str] = frozenset()) -> str | None:
+    """The company named in [low, high) nearest before `at`, else nearest after it (a chip vendor only before)."""
     before = [key for position, key in named if low <= position < at]
     if before:
         return before[-1]
-    after = [key for position, key in named if at <= position < high]
+    after = [key for position, key in named if at <= position < high and key not in vendors]
     return after[0] if after else None
 
 
@@ -814,6 +871,9 @@ def resolve_period(
     publication date; (None, None, "") when the words give none. A figure "over the next three
     years" announced on 2025-02-24 runs to 2028-02-23; "by 2028" runs from the announcement.
     """
+    quarter = next((match for match in _QUARTER.finditer(text) if match.group("year")), None)
+    if quarter:  # "the fourth quarter of 2024", "the second quarter of fiscal 2025"
+        return _quarter(quarter, published, fiscal_year_end_month)
     if match := _FISCAL.search(text):
         year = int(match.group("year"))
         year = year + 2000 if year < 100 else year
@@ -831,6 +891,12 @@ def resolve_period(
         last = last + (first // 100) * 100 if last < 100 else last
         if first < last <= first + 30:
             return date(first, 1, 1), date(last, 12, 31), f"{first}-{last}"
+    counted = _NEXT_YEARS.search(text) or _YEARS_LONG.search(text)
+    if counted and (starting := _STARTING.search(text)):
+        count = next(group for group in counted.groups() if group).lower()
+        years = NUMBER_WORDS.get(count) or int(count)
+        first = int(starting.group("year"))
+        return date(first, 1, 1), date(first + years - 1, 12, 31), f"{first}-{first + years - 1}"
     if (match := _NEXT_YEARS.search(text)) and published:
         count = match.group("count").lower()
         years = NUMBER_WORDS.get(count) or int(count)
@@ -841,18 +907,69 @@ def resolve_period(
         return published, _add_years(published, years) - timedelta(days=1), f"{years} years"
     if (match := _BY_YEAR.search(text)) and published:
         year = int(match.group("year"))
-        if year >= published.year:
+        if year == published.year:  # "by 2025" said in 2025: that year's plan
+            return date(year, 1, 1), date(year, 12, 31), str(year)
+        if year > published.year:
             return published, date(year, 12, 31), f"to {year}"
     if (match := _RELATIVE_YEAR.search(text)) and published:
         year = published.year + (1 if match.group("which").lower() in ("next", "the coming") else 0)
         return date(year, 1, 1), date(year, 12, 31), str(year)
-    years = {int(found) for found in _ONE_YEAR.findall(text)}
+    years = {int(found) for found in _ONE_YEAR.findall(_DATE.sub(" ", text))}
     if len(years) == 1:
         year = years.pop()
         return date(year, 1, 1), date(year, 12, 31), str(year)
     if _FULL_YEAR.search(text) and published and not years:
         return date(published.year, 1, 1), date(published.year, 12, 31), str(published.year)
+    # A quarter without its year: the latest one over by the announcement, unless a year is named.
+    if (match := _PAST_QUARTERS.search(text)) and published and not years:
+        count = match.group("count").lower()
+        quarters = NUMBER_WORDS.get(count) or int(count)
+        end = _last_quarter_end(published, fiscal_year_end_month)
+        return _months_before(end, 3 * quarters), end, f"{quarters} quarters to {end:%Y-%m}"
+    if (match := _QUARTER.search(text)) and published and not years:
+        return _quarter(match, published, fiscal_year_end_month)
     return None, None, ""
+
+
+def _quarter(match: re.Match, published: date | None, fiscal_year_end_month: int) -> tuple[date, date, str]:
+    number = _QUARTER_NUMBERS[match.group("word").lower()] if match.group("word") else int(match.group("digit"))
+    year = int(match.group("year")) if match.group("year") else None
+    end = _quarter_end(number, year, published, fiscal_year_end_month)
+    return _months_before(end, 3), end, f"Q{number} {end.year}"
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _months_before(end: date, months: int) -> date:
+    """The first day of the stretch of `months` whole months that ends on `end` (a month's last day)."""
+    index = end.year * 12 + end.month - 1 - (months - 1)
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _last_quarter_end(published: date, fiscal_year_end_month: int) -> date:
+    """The end of the last fiscal quarter that was over by `published`."""
+    year, month = published.year, published.month
+    while True:
+        end = _month_end(year, month)
+        if (month - fiscal_year_end_month) % 3 == 0 and end <= published:
+            return end
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+
+
+def _quarter_end(number: int, year: int | None, published: date | None, fiscal_year_end_month: int) -> date:
+    """
+    The last day of fiscal quarter `number`: of fiscal `year` when given, else the latest one over
+    by `published` (results are announced after the quarter: "in the fourth quarter" in March 2025
+    is October to December 2024 for a calendar-year company).
+    """
+    month = (fiscal_year_end_month + 3 * number - 1) % 12 + 1
+    if year is not None:
+        # Fiscal `year` ends in that calendar year; its earlier quarters may end the year before.
+        return _month_end(year if month <= fiscal_year_end_month else year - 1, month)
+    end = _month_end(published.year, month)
+    return end if end <= published else _month_end(published.year - 1, month)
 
 
 def measure_of(text: str, companies: Sequence[KnownCompany] = ()) -> str | None:

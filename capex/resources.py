@@ -25,6 +25,7 @@ from capex.models import Investment
 from capex.services.investments import CONVERSION_INPUTS, investment_create, investment_update
 from companies.models import Company
 from companies.resources import CompanyBySlugWidget
+from config.import_preview import PreviewDiffMixin
 
 
 class StrictDecimalWidget(widgets.DecimalWidget):
@@ -97,7 +98,7 @@ def investment_natural_key(investment: Investment) -> str:
     return f"{investment.company.slug}|{investment.announced_on:%Y-%m-%d}|{investment.title}"
 
 
-class InvestmentResource(resources.ModelResource):
+class InvestmentResource(PreviewDiffMixin, resources.ModelResource):
     company = fields.Field(attribute="company", column_name="company", widget=CompanyBySlugWidget())
     amount = fields.Field(attribute="amount", column_name="amount", widget=StrictDecimalWidget())
     amount_high = fields.Field(attribute="amount_high", column_name="amount_high", widget=StrictDecimalWidget())

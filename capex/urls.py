@@ -1,6 +1,6 @@
 from django.urls import path
 
-from capex import views
+from capex import feeds, views
 
 app_name = "capex"
 
@@ -10,6 +10,9 @@ company_patterns = (
     [
         path("", views.CompanyListView.as_view(), name="list"),
         path("<slug:slug>/", views.CompanyDetailView.as_view(), name="detail"),
+        path("<slug:slug>/feed/", feeds.company_figures_feed, name="feed"),
+        # A chip vendor's page shows who buys from it; this is the feed of those figures.
+        path("<slug:slug>/buyers/feed/", feeds.vendor_figures_feed, name="vendor-feed"),
     ],
     "companies",
 )
@@ -28,4 +31,5 @@ urlpatterns = [
     path("explore/", views.ExploreView.as_view(), name="explore"),
     path("compare/", views.CompareView.as_view(), name="compare"),
     path("methodology/", views.MethodologyView.as_view(), name="methodology"),
+    path("feed/", feeds.figures_feed, name="feed"),
 ]

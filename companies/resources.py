@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from import_export import fields, resources, widgets
 
 from companies.models import Company
+from config.import_preview import PreviewDiffMixin
 
 
 class CompanyBySlugWidget(widgets.ForeignKeyWidget):
@@ -28,7 +29,7 @@ class CompanyBySlugWidget(widgets.ForeignKeyWidget):
             raise ValueError(f"No company with the slug “{value}”; import or add it first.") from None
 
 
-class CompanyResource(resources.ModelResource):
+class CompanyResource(PreviewDiffMixin, resources.ModelResource):
     parent = fields.Field(attribute="parent", column_name="parent", widget=CompanyBySlugWidget())
 
     class Meta:

@@ -32,9 +32,15 @@ RESOURCES = {
     "stats": "api:stats",
 }
 
+# The schema, for programs; the documentation pages, for people.
+DESCRIBED_BY = (("api-schema", "service-desc"), ("api-docs", "service-doc"), ("api-redoc", "service-doc"))
+
 
 class ApiRootView(ApiViewMixin, APIView):
-    """The resources of the API, with their addresses."""
+    """
+    The resources of the API, with their addresses. The OpenAPI schema is at /api/schema/, its
+    documentation at /api/docs/ (Swagger UI) and /api/docs/redoc/ (Redoc).
+    """
 
     @extend_schema(
         responses=inline_serializer(
@@ -43,7 +49,12 @@ class ApiRootView(ApiViewMixin, APIView):
         )
     )
     def get(self, request, *args, **kwargs):
-        return Response({name: reverse(view, request=request) for name, view in RESOURCES.items()})
+        response = Response({name: reverse(view, request=request) for name, view in RESOURCES.items()})
+        # Where the API is described (RFC 8631), beside the resources rather than among them.
+        response["Link"] = ", ".join(
+            f'<{reverse(view, request=request)}>; rel="{relation}"' for view, relation in DESCRIBED_BY
+        )
+        return response
 
 
 class NotFoundView(ApiViewMixin, APIView):

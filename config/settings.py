@@ -306,7 +306,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON first: a client that asks for */* or nothing gets JSON. A browser (Accept: text/html)
+    # gets the same answer as DRF's browsable API (templates/rest_framework/api.html).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
@@ -408,8 +413,12 @@ SEC_MAX_REQUESTS_PER_SECOND = env.float("SEC_MAX_REQUESTS_PER_SECOND", default=8
 SEC_HTTP_TIMEOUT = (env.float("SEC_CONNECT_TIMEOUT", default=5.0), env.float("SEC_READ_TIMEOUT", default=30.0))
 
 # --- Inbox (watched feeds) ------------------------------------------------------------------
-# Every feed and page request names the project and a contact, as polite crawlers do.
-INBOX_USER_AGENT = env.str("INBOX_USER_AGENT", default="ai-capex-tracker inbox (+https://example.org/contact)")
+# Every feed and page request names the project and a contact, as polite crawlers do. Required
+# with DEBUG off: there is no default then, and a poll without it (or with an example.org contact)
+# sends nothing and its run says why (inbox.fetching.user_agent_problem). `make run` has a local one.
+INBOX_USER_AGENT = env.str(
+    "INBOX_USER_AGENT", default="ai-capex-tracker inbox, local copy (+https://example.org/contact)" if DEBUG else ""
+)
 # (connect, read) timeouts in seconds for feed and page requests.
 INBOX_HTTP_TIMEOUT = (5.0, 30.0)
 

@@ -75,6 +75,10 @@ class ReportedCapex(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The last person who changed an editor-entered figure: they may not publish it either.
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ReportedCapexQuerySet.as_manager()
@@ -83,6 +87,7 @@ class ReportedCapex(models.Model):
         ordering = ["company", "-period_end", "fiscal_quarter", "-filed_on"]
         verbose_name = "reported capex"
         verbose_name_plural = "reported capex"
+        permissions = [("publish_reportedcapex", "Can publish reported capex that another person entered")]
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "concept", "period_start", "period_end", "accession_number"],

@@ -1,7 +1,7 @@
 """Reads of reported capex that the company pages and dashboard set beside guidance."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from companies.models import Company
@@ -26,6 +26,8 @@ class GuidedVsReported:
     quarters: dict[int, Decimal]
     full_year: Decimal | None
     currency: str
+    # The stored values that make up what was reported so far: the year as filed, or its quarters.
+    sources: list[ReportedCapex] = field(default_factory=list)
 
     @property
     def reported_so_far(self) -> Decimal:
@@ -61,12 +63,16 @@ def guided_vs_reported(company: Company, *, guidance: list[Guidance]) -> list[Gu
     quarters: dict[int, dict[int, Decimal]] = defaultdict(dict)
     full_year: dict[int, Decimal] = {}
     currency: dict[int, str] = {}
+    quarter_rows: dict[int, list[ReportedCapex]] = defaultdict(list)
+    year_rows: dict[int, ReportedCapex] = {}
     for row in current_quarters(company):
         currency[row.fiscal_year] = row.currency
         if row.fiscal_quarter:
             quarters[row.fiscal_year][row.fiscal_quarter] = row.amount
+            quarter_rows[row.fiscal_year].append(row)
         else:
             full_year[row.fiscal_year] = row.amount
+            year_rows[row.fiscal_year] = row
     guided = {g.fiscal_year: g for g in guidance}
     years = sorted(set(quarters) | set(full_year) | set(guided))
     return [
@@ -77,9 +83,14 @@ def guided_vs_reported(company: Company, *, guidance: list[Guidance]) -> list[Gu
             quarters=dict(sorted(quarters[year].items())),
             full_year=full_year.get(year),
             currency=currency.get(year) or (guided[year].currency if year in guided else "USD"),
+            sources=[year_rows[year]] if year in year_rows else sorted(quarter_rows[year], key=_quarter),
         )
         for year in years
     ]
+
+
+def _quarter(row: ReportedCapex) -> int:
+    return row.fiscal_quarter or 0
 
 
 def largest_spenders_by_quarter(*, quarters: int = 8, companies: int = 5) -> tuple[list[str], dict[str, dict]]:

@@ -6,7 +6,7 @@ publication of figures editors enter for companies that do not file XBRL with th
 import logging
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -98,11 +98,41 @@ def reported_refresh_all(*, client: EdgarClient | None = None, companies=None) -
         return [reported_refresh(company=company, client=client) for company in queryset]
 
 
+PUBLISH_PERMISSION = "filings.publish_reportedcapex"
+
+
+@transaction.atomic
+def reported_enter(*, reported: ReportedCapex, by) -> ReportedCapex:
+    """
+    Save a figure an editor entered or changed (a company that does not file XBRL with the SEC):
+    it needs its source and quote, and it is a draft until someone else publishes it, so a change
+    to a published figure takes it back to review. Imported EDGAR values are not edited.
+    """
+    if reported.pk is not None and ReportedCapex.objects.filter(pk=reported.pk, origin=Origin.EDGAR).exists():
+        raise ValidationError("Values imported from EDGAR are as filed and are not edited.")
+    reported.origin = Origin.EDITOR
+    reported.state = EntryState.DRAFT
+    reported.reviewed_by = None
+    if reported.created_by_id is None:
+        reported.created_by = by
+    reported.updated_by = by
+    reported.full_clean()
+    reported.save()
+    return reported
+
+
 @transaction.atomic
 def reported_publish(*, reported: ReportedCapex, reviewer) -> ReportedCapex:
-    """Publish an editor-entered figure; the reviewer must be someone other than its editor."""
-    if reported.created_by_id is not None and reported.created_by_id == reviewer.pk:
-        raise ValidationError("The reviewer must not be the editor who entered the figure.")
+    """
+    Publish an editor-entered draft. Four eyes: the reviewer needs the publish permission and may
+    be neither the editor who entered the figure nor the last person who changed it.
+    """
+    if not reviewer.has_perm(PUBLISH_PERMISSION):
+        raise PermissionDenied("Publishing reported capex needs the reviewer's permission.")
+    if reported.origin != Origin.EDITOR or reported.state != EntryState.DRAFT:
+        raise ValidationError("Only a draft an editor entered is published this way.")
+    if reviewer.pk in (reported.created_by_id, reported.updated_by_id):
+        raise ValidationError("The reviewer must not be the editor who entered or last changed the figure.")
     reported.reviewed_by = reviewer
     reported.state = EntryState.PUBLISHED
     reported.full_clean()

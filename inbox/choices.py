@@ -38,3 +38,4 @@ class RunStatus(models.TextChoices):
     OK = "ok", "OK"
     PARTIAL = "partial", "Some feeds failed"
     SKIPPED = "skipped", "Skipped (another run held the lock)"
+    FAILED = "failed", "Failed (nothing was requested)"

@@ -1,9 +1,9 @@
 """
 Polite HTTP for the inbox: every request goes through one `Fetcher`, which waits so that a host
-gets at most one request a second, names the project in its User-Agent, sends the conditional
-headers it is given, and never reads more than a size limit. The transport (a callable) is
-injected, so tests replay recorded responses and never touch the network; the clock and sleep
-are injected too, so tests never wait.
+gets at most one request a second, names the project and a contact in its User-Agent (and sends
+nothing without one), sends the conditional headers it is given, and never reads more than a
+size limit. The transport (a callable) is injected, so tests replay recorded responses and never
+touch the network; the clock and sleep are injected too, so tests never wait.
 """
 
 import re
@@ -32,6 +32,33 @@ Transport = Callable[[str, dict[str, str], int], Response]
 
 class TooLarge(Exception):
     pass
+
+
+class UserAgentRefused(Exception):
+    """The configured User-Agent names no contact (or an example one): nothing may be sent with it."""
+
+
+# Reserved for documentation (RFC 2606): a contact there reaches nobody.
+_EXAMPLE_CONTACT = re.compile(r"[@./]example\.(?:com|org|net)\b", re.I)
+
+
+def user_agent_problem(user_agent: str) -> str:
+    """
+    Why requests may not go out with this User-Agent, or "" when they may. Like SEC_USER_AGENT
+    for EDGAR, it must name the project and a contact, an e-mail address or a URL, so that a site
+    owner can reach whoever runs the crawler. With DEBUG off an example.org/.com/.net contact (the
+    local default's) is refused too: production has to say who it is.
+    """
+    if not user_agent.strip():
+        return (
+            "INBOX_USER_AGENT is not set: with DEBUG off it is required. Set it to the project's name and a "
+            "contact, e.g. ai-capex-tracker inbox (+ the URL of your contact page) or an e-mail address."
+        )
+    if "@" not in user_agent and "://" not in user_agent:
+        return f"INBOX_USER_AGENT {user_agent!r} names no contact: add an e-mail address or a URL."
+    if not settings.DEBUG and _EXAMPLE_CONTACT.search(user_agent):
+        return f"INBOX_USER_AGENT {user_agent!r} names an example contact: with DEBUG off it must be a real one."
+    return ""
 
 
 def requests_transport(url: str, headers: dict[str, str], max_bytes: int) -> Response:
@@ -68,10 +95,12 @@ class Fetcher:
         self.sleep = sleep
         self.min_interval = min_interval
         self.max_bytes = max_bytes
-        self.user_agent = user_agent or settings.INBOX_USER_AGENT
+        self.user_agent = user_agent if user_agent is not None else settings.INBOX_USER_AGENT
         self.last_request: dict[str, float] = {}
 
     def get(self, url: str, *, etag: str = "", last_modified: str = "", accept: str = "*/*") -> Response:
+        if problem := user_agent_problem(self.user_agent):
+            raise UserAgentRefused(problem)
         host = urlsplit(url).hostname or ""
         previous = self.last_request.get(host)
         if previous is not None:

@@ -5,6 +5,7 @@ dismissing them. A failure of one feed or item is recorded on it and never stops
 
 import calendar
 import datetime
+from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from capex.services.investments import citation_add, investment_create
 from companies.choices import CompanyKind
 from companies.models import Company
 from inbox.choices import CandidateFlag, CandidateState, FeedKind, ItemStatus, PollStatus, RunStatus
-from inbox.fetching import Fetcher, decode, normalise_url
+from inbox.fetching import Fetcher, decode, normalise_url, user_agent_problem
 from inbox.models import Candidate, Feed, FeedItem, PollRun
 from sources.choices import SourceKind
 from sources.models import Source
@@ -141,14 +142,18 @@ def item_fetch(*, item: FeedItem, fetcher: Fetcher) -> FeedItem:
 
 
 def known_companies() -> list[KnownCompany]:
-    """The companies a figure can belong to, with every name they go by (chip vendors sell; they are not owners)."""
+    """
+    The companies a figure can belong to, with every name they go by and their fiscal years. Chip
+    vendors are among them, as owners only when named before an amount (their own investments).
+    """
     return [
         KnownCompany(
             key=company.slug,
             names=(company.name, *company.alias_list),
-            fiscal_year_end_month=getattr(company, "fiscal_year_end_month", None) or 12,
+            fiscal_year_end_month=company.fiscal_year_end_month,
+            vendor=company.kind == CompanyKind.CHIP_VENDOR,
         )
-        for company in Company.objects.exclude(kind=CompanyKind.CHIP_VENDOR)
+        for company in Company.objects.all()
     ]
 
 
@@ -192,6 +197,49 @@ def candidate_compare(candidate: Candidate) -> tuple[str, Investment | None]:
     return CandidateFlag.REVISION, recorded[0]
 
 
+# What an editor may correct on a candidate before accepting it.
+CORRECTABLE_FIELDS = (
+    "amount",
+    "amount_high",
+    "currency",
+    "qualifier",
+    "company",
+    "period_start",
+    "period_end",
+    "measure",
+    "quote",
+)
+
+
+def _period_label(start: datetime.date | None, end: datetime.date | None) -> str:
+    if start is None or end is None:
+        return ""
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
+    return f"{start.isoformat()} to {end.isoformat()}"
+
+
+@transaction.atomic
+def candidate_correct(*, candidate: Candidate, changes: dict) -> Candidate:
+    """
+    An editor's corrections to an open candidate. Whether it is already recorded or revises a
+    figure is worked out again, since the company, period or amount may have changed.
+    """
+    if candidate.state != CandidateState.OPEN:
+        raise ValidationError("This candidate was already accepted or dismissed.")
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Not correctable here: {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(candidate, name, value)
+    if {"period_start", "period_end"} & set(changes):
+        candidate.period_label = _period_label(candidate.period_start, candidate.period_end)
+    candidate.flag, candidate.matched = candidate_compare(candidate)
+    candidate.full_clean()
+    candidate.save()
+    return candidate
+
+
 @transaction.atomic
 def candidates_extract(*, item: FeedItem) -> list[Candidate]:
     """The item's figures as open candidates, each compared with what is recorded; re-running replaces open ones."""
@@ -225,11 +273,23 @@ def candidates_extract(*, item: FeedItem) -> list[Candidate]:
     return candidates
 
 
+def feeds_make_due(*, feeds: Iterable[Feed]) -> int:
+    """An editor wants these feeds now: the next poll takes them, whatever their interval or backoff."""
+    return Feed.objects.filter(pk__in=[feed.pk for feed in feeds], active=True).update(next_poll_at=timezone.now())
+
+
 def feeds_poll_due(*, fetcher: Fetcher | None = None, now: datetime.datetime | None = None, limit: int = 50) -> PollRun:
     """Poll the feeds that are due, fetch and read their new items; one run row says how it went."""
     fetcher = fetcher or Fetcher()
     now = now or timezone.now()
     run = PollRun.objects.create(started_at=now)
+    if problem := user_agent_problem(fetcher.user_agent):
+        # Not the feeds' fault: none of them is marked failed or backed off.
+        run.status = RunStatus.FAILED
+        run.error = problem
+        run.finished_at = timezone.now()
+        run.save()
+        return run
     due = Feed.objects.filter(active=True).exclude(next_poll_at__gt=now).order_by("next_poll_at", "pk")[:limit]
     errors = []
     for feed in due:

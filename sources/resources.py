@@ -10,6 +10,7 @@ exported nor imported.
 from django.db.models import Q
 from import_export import fields, resources, widgets
 
+from config.import_preview import PreviewDiffMixin
 from sources.models import Publisher, Source
 from sources.urls_normalize import normalize_url
 
@@ -30,7 +31,7 @@ class PublisherByNameWidget(widgets.ForeignKeyWidget):
             raise ValueError(f"No publisher named “{value}”; add it first.") from None
 
 
-class SourceResource(resources.ModelResource):
+class SourceResource(PreviewDiffMixin, resources.ModelResource):
     publisher = fields.Field(attribute="publisher", column_name="publisher", widget=PublisherByNameWidget())
 
     class Meta:

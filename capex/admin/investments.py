@@ -47,7 +47,6 @@ from config.spreadsheets import CSV, XLSX
 from config.validators import NON_ASCII_DIGITS_MESSAGE, has_non_ascii_digits
 
 MANY_TO_MANY = frozenset({"partners", "chip_vendors"})
-STATE_COLOURS = {WorkflowState.DRAFT: "#6b7280", WorkflowState.IN_REVIEW: "#b45309", WorkflowState.PUBLISHED: "#15803d"}
 
 
 def error_text(error: Exception) -> str:
@@ -312,10 +311,9 @@ class InvestmentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
     @admin.display(description="state", ordering="state")
     def state_badge(self, investment: Investment) -> str:
+        # Coloured by class from static/admin_site/admin.css: the CSP blocks a style="" attribute.
         return format_html(
-            '<span class="workflow-state" style="color:{}; font-weight:bold">{}</span>',
-            STATE_COLOURS.get(investment.state, "inherit"),
-            investment.get_state_display(),
+            '<span class="workflow-state workflow-state-{}">{}</span>', investment.state, investment.get_state_display()
         )
 
     # --- read-only conversions ------------------------------------------------------------------

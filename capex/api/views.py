@@ -19,6 +19,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from capex.api.serializers import (
@@ -45,6 +46,8 @@ from capex.selectors import (
 )
 from capex.services.investments import citation_add, investment_create, investment_update
 from capex.services.workflow import investment_publish, investment_return_to_draft, investment_submit
+from capex.views.reported import reported_years
+from companies.models import Company
 from config.api.datapackage import Table as PackageTable
 from config.api.datapackage import data_package, data_package_response
 from config.api.exceptions import validation_error_detail
@@ -55,7 +58,7 @@ from config.api.renderers import CSVRenderer, FastJSONRenderer
 from config.api.views import ApiViewMixin, ResourceViewSet
 from currencies.api.serializers import RatesFreshnessSerializer
 from currencies.selectors import rates_freshness_payload
-from filings.api.serializers import ReportedCapexSerializer
+from filings.api.serializers import GuidedVsReportedSerializer, ReportedCapexSerializer
 from filings.models import ReportedCapex
 
 CENT = Decimal("0.01")
@@ -115,11 +118,14 @@ class InvestmentViewSet(ResourceViewSet):
         A Frictionless Data Package (zip): `datapackage.json` with each table's columns and types,
         the licence and when it was made, and two CSV tables: the figures matching the filters,
         as `export/` writes them (sources, quotes, evidence, measure and both USD bases, with
-        absolute links), and the capital expenditure companies reported in their filings, with
-        their EDGAR links.
+        absolute links), and the capital expenditure companies reported in their filings (those of
+        the `company` filter when one is given), the latest filed value of each period, with their
+        EDGAR links.
         """
         figures = self.filter_queryset(self.get_queryset()).order_by("-announced_on", "-id")
         reported = ReportedCapex.objects.current().select_related("company").order_by("company__slug", "period_end")
+        if companies := request.query_params.getlist("company"):  # the reported capex of the view's companies
+            reported = reported.filter(company__slug__in=companies)
         content = data_package(
             tables=[
                 PackageTable(
@@ -140,6 +146,13 @@ class InvestmentViewSet(ResourceViewSet):
             description="Figures that companies and governments announced for AI infrastructure, each with the "
             "words of its source, and what companies reported in their filings. Totals are not included: they "
             "follow the counting rules described on the site's methodology page.",
+            sources=[
+                {"title": "The sources cited by each figure: see the citations_* columns."},
+                {
+                    "title": "SEC EDGAR XBRL financial data, for reported capex: each row's edgar_url is its filing",
+                    "path": "https://www.sec.gov/edgar",
+                },
+            ],
         )
         return data_package_response(content, name="ai-capex-datapackage")
 
@@ -291,6 +304,13 @@ class StatsSerializer(serializers.Serializer):
         "lists every one.",
     )
     rates = RatesFreshnessSerializer(help_text="How fresh the exchange rates behind the USD values are.")
+    reported = GuidedVsReportedSerializer(
+        many=True,
+        required=False,
+        help_text="With `reported=true`: what the companies (those of `company`, or every company with reported "
+        "values) reported in their filings by fiscal year, beside their current total-capex guidance, with the "
+        "EDGAR link of each value counted.",
+    )
 
 
 class StatsQuerySerializer(serializers.Serializer):
@@ -318,6 +338,11 @@ class StatsQuerySerializer(serializers.Serializer):
         max_value=STATS_MAX_LIMIT,
         default=STATS_DEFAULT_LIMIT,
         help_text=f"How many groups to list (the rest are added up in `other`); up to {STATS_MAX_LIMIT:,}.",
+    )
+    reported = serializers.BooleanField(
+        default=False,
+        help_text="`true` adds `reported`: capital expenditure reported in filings by company and fiscal year, "
+        "against guidance (JSON only).",
     )
 
 
@@ -385,6 +410,16 @@ def stats_payload(result: Breakdown, *, year_mode: str, limit: int = STATS_MAX_L
     }
 
 
+def reported_stats(company_slugs: list[str]) -> list[dict]:
+    """The reported section of the stats: the same rows as the company pages' "guided vs reported" tables."""
+    companies = (
+        Company.objects.filter(slug__in=company_slugs)
+        if company_slugs
+        else Company.objects.filter(pk__in=ReportedCapex.objects.published().values("company_id"))
+    )
+    return [{"company": company, "row": row} for company, row in reported_years(companies.order_by("name"))]
+
+
 class StatsView(ApiViewMixin, generics.GenericAPIView):
     """
     Totals of announced AI infrastructure spending in USD, grouped by one dimension, that
@@ -403,7 +438,7 @@ class StatsView(ApiViewMixin, generics.GenericAPIView):
     cache_name = "stats"
 
     def get_renderers(self):
-        return [FastJSONRenderer(), CSVRenderer()]
+        return [FastJSONRenderer(), CSVRenderer(), BrowsableAPIRenderer()]
 
     def get_queryset(self):
         return Investment.objects.visible_to(self.request.user)
@@ -449,7 +484,10 @@ class StatsView(ApiViewMixin, generics.GenericAPIView):
             year_mode=options["year_mode"],
             measure=options["measure"],
         )
-        data = dict(StatsSerializer(stats_payload(result, year_mode=options["year_mode"], limit=options["limit"])).data)
+        payload = stats_payload(result, year_mode=options["year_mode"], limit=options["limit"])
+        if options["reported"]:
+            payload["reported"] = reported_stats(request.query_params.getlist("company"))
+        data = dict(StatsSerializer(payload).data)
         if request.accepted_renderer.format == "csv":
             columns = ["key", "label", "low", "high", "point", "high_open", "open_figures", "figure_count"]
             return Response(Table(columns=columns, rows=data["buckets"]))

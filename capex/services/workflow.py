@@ -28,6 +28,7 @@ Refusals raise `PermissionDenied` (who may not do this: 403 in the API) or
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from capex.choices import WorkflowState
@@ -61,18 +62,16 @@ NOT_CONTENT = frozenset(
 )
 
 
-def _content_changers(rows) -> set[int]:
+def _content_changers(rows, before: dict[int, object]) -> set[int]:
     """
     The users behind history rows that changed content. Rows come oldest first, per figure; the
-    first row of each figure is compared with the one before the window (or counts whole if the
-    figure was created in it).
+    first row of each figure is compared with its row from before the window, in `before` (or
+    counts whole if the figure was created in the window).
     """
     changers: set[int] = set()
-    previous_by_figure: dict[int, object] = {}
+    previous_by_figure: dict[int, object] = dict(before)
     for row in rows:
         previous = previous_by_figure.get(row.id)
-        if previous is None:
-            previous = row.prev_record
         if previous is None or row.history_type in ("+", "-"):
             changed = True
         else:
@@ -104,7 +103,19 @@ def investment_contributors(investment: Investment) -> set[int]:
     rows = history.objects.filter(id__in={investment.pk, *component_ids}, **since).order_by(
         "history_date", "history_id"
     )
-    contributors = _content_changers(rows)
+    before = {}
+    if last_published:
+        # Each figure's last row up to the publication, in two queries rather than one per figure.
+        latest = (
+            history.objects.filter(
+                id__in={investment.pk, *component_ids}, history_date__lte=last_published["history_date"]
+            )
+            .values("id")
+            .annotate(last=Max("history_id"))
+            .values("last")
+        )
+        before = {row.id: row for row in history.objects.filter(history_id__in=latest)}
+    contributors = _content_changers(rows, before)
     contributors |= set(
         citation_history.objects.filter(investment_id__in={investment.pk, *component_ids}, **since)
         .exclude(history_user_id=None)

@@ -75,6 +75,15 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
+@register.filter
+def with_headers(row, headers) -> list:
+    """
+    A table row's cells, each with its column's header: `{% for header, cell in row|with_headers:headers %}`.
+    Narrow screens show the header inside each cell (data-label) when a wide table turns into cards.
+    """
+    return list(zip(headers, row, strict=True))
+
+
 @register.simple_tag(takes_context=True)
 def carry_basis(context) -> str:
     """A query string that carries a non-default USD basis to a linked page ("" for the default)."""

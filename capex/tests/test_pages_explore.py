@@ -181,3 +181,10 @@ def test_active_filters_are_named_and_each_can_be_removed(client, figures):
         'href="?scope=domestic&amp;company=bytedance" aria-label="Remove filter Domestic or overseas: Overseas"'
         in chips
     )
+
+
+def test_the_filters_drawer_opens_to_show_an_invalid_filter_and_is_closed_otherwise(client, figures):
+    """On a phone the filters wait in a closed drawer, unless one of them needs fixing."""
+    invalid = explore(client, {"usd_min": "lots"}, status=400)
+    assert '<details class="filters-drawer" id="filters-drawer" open>' in invalid
+    assert '<details class="filters-drawer" id="filters-drawer">' in explore(client, {"scope": "domestic"})

@@ -175,6 +175,8 @@ def test_a_missing_secret_key_stops_a_production_start():
         "short-but-random-Zq81",
         "ab" * 40,
     ],
+    # Named, not shown: the random keys would give each xdist worker different test ids.
+    ids=["change-me", "changeme-long", "secret", "django-insecure", "insecure", "short", "two-characters"],
 )
 def test_a_placeholder_or_weak_secret_key_stops_a_production_start(key):
     result = manage(production_env(SECRET_KEY=key), "check")

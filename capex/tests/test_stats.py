@@ -15,7 +15,7 @@ from capex.models import Investment
 from capex.services.slices import slices_refresh
 from capex.services.workflow import investment_publish
 from capex.tests.factories import CitationFactory, InvestmentFactory
-from capex.tests.personas import api_client, fast_passwords, sample_figures_with_rates, throttles_reset
+from capex.tests.personas import api_client, fast_passwords, throttles_reset
 from config.cache import VERSION_KEY
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,8 @@ def _api_test_settings(settings):
 
 
 @pytest.fixture
-def sample():
-    sample_figures_with_rates()
+def sample(sample_figures_for_module):
+    """Every test here reads the sample figures, or changes them in its own transaction."""
 
 
 def stats(**params) -> dict:

@@ -8,6 +8,7 @@ disagree.
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from capex.colours import company_colour
 from capex.page_selectors import DIMENSION_LABELS, OTHER, CrossTab
 from capex.selectors import UNSPECIFIED, Breakdown, Bucket, Measures
 from capex.templatetags.capex_format import money_text
@@ -51,6 +52,8 @@ class Series:
     key: str
     label: str
     values: list[Decimal | None]
+    # The company's colour (capex.colours) where the series is one company; else the chart's own.
+    colour: str | None = None
 
 
 @dataclass
@@ -77,6 +80,8 @@ class Chart:
     # the table keeps the amounts and adds the shares.
     plot_shares: bool = False
     muted_keys: set[str] = field(default_factory=set)
+    # One colour per category where each category is a company (who buys from a vendor).
+    category_colours: list[str | None] | None = None
 
     @property
     def value_label(self) -> str:
@@ -165,6 +170,7 @@ class Chart:
             "valueLabel": self.value_label,
             "categories": [label for _, label in self.categories],
             "mutedCategories": [key in self.muted_keys for key, _ in self.categories],
+            "categoryColours": self.category_colours,
             "series": [self._series_json(s) for s in self.series],
         }
 
@@ -173,6 +179,7 @@ class Chart:
             return {
                 "label": series.label,
                 "muted": series.key in self.muted_keys,
+                "colour": series.colour,
                 "values": [usd_raw(v) for v in series.values],
                 "display": [usd_display(v) for v in series.values],
             }
@@ -181,6 +188,7 @@ class Chart:
         return {
             "label": series.label,
             "muted": series.key in self.muted_keys,
+            "colour": series.colour,
             "values": [f"{Decimal(cell.raw) * 100:f}" if cell.raw else None for cell in shares],
             "display": [
                 f"{cell.display} ({usd_display(v)})" if v is not None else "—"
@@ -225,11 +233,26 @@ def _largest_buckets(result: Breakdown) -> Breakdown:
 
 
 def breakdown_chart(
-    result: Breakdown, *, chart_id: str, title: str, basis_label: str, kind: str = "hbar", summary: str = ""
+    result: Breakdown,
+    *,
+    chart_id: str,
+    title: str,
+    basis_label: str,
+    kind: str = "hbar",
+    summary: str = "",
+    colour: str | None = None,
 ) -> Chart:
-    """One series over the buckets of a breakdown, with each bucket's share of the total."""
+    """
+    One series over the buckets of a breakdown, with each bucket's share of the total. `colour`
+    is the company's whose figures these are; a breakdown by company colours each company's bars.
+    """
     result = _largest_buckets(result)
     dimension = result.dimension
+    muted = {UNSPECIFIED, OTHER}
+    category_colours = None
+    if dimension == "company":
+        # Keys are a company's slug, or "slug:vendor bucket" among a vendor's buyers.
+        category_colours = [None if b.key in muted else company_colour(b.key.split(":")[0]) for b in result.buckets]
     return Chart(
         id=chart_id,
         title=title,
@@ -237,12 +260,13 @@ def breakdown_chart(
         category_label=DIMENSION_LABELS.get(dimension, dimension.title()),
         units=units(basis_label),
         categories=[(b.key, b.label) for b in result.buckets],
-        series=[Series("total", "Total", [b.measures.point for b in result.buckets])],
+        series=[Series("total", "Total", [b.measures.point for b in result.buckets], colour=colour)],
         ranges=[b.measures for b in result.buckets],
         show_share=dimension != "year",
         summary=summary or _summary(result),
         note=_unspecified_note(result),
         muted_keys={UNSPECIFIED},
+        category_colours=category_colours,
     )
 
 
@@ -259,10 +283,12 @@ def crosstab_chart(
     plot_shares: bool = False,
     kind: str = "bar",
     summary: str = "",
+    company_series: bool = False,
 ) -> Chart:
     """
     A chart of a cross table. Without `transpose`, the table's columns are the categories
     and its rows the series (years along the axis, companies stacked); with it, the other way.
+    With `company_series` each series is a company (keyed by slug) and takes its colour.
     """
     if not transpose:
         categories = table.columns
@@ -270,6 +296,10 @@ def crosstab_chart(
     else:
         categories = [(row.key, row.label) for row in table.rows]
         series = [Series(key, label, [_point(row.cell(key)) for row in table.rows]) for key, label in table.columns]
+    muted = {UNSPECIFIED, OTHER}
+    if company_series:
+        for one in series:
+            one.colour = None if one.key in muted else company_colour(one.key)
     return Chart(
         id=chart_id,
         title=title,
@@ -283,7 +313,7 @@ def crosstab_chart(
         plot_shares=plot_shares,
         summary=summary or _series_summary(series),
         note="Ranges count at their midpoint." if _has_ranges(table) else "",
-        muted_keys={UNSPECIFIED, OTHER},
+        muted_keys=muted,
     )
 
 

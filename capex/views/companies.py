@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 from django_countries import countries
 
+from capex.colours import company_colour
 from capex.models import Investment
 from capex.page_selectors import BREAKDOWN_DIMENSIONS, DIMENSION_LABELS, company_page, company_rows
 from capex.views.charts import breakdown_chart
@@ -122,14 +123,24 @@ class CompanyDetailView(PageOptionsMixin, TemplateView):
             measure=self.options.measure if self.request.GET.get("measure") else None,
         )
         label = self.options.basis_label
+        colour = company_colour(company.slug)
         charts = {
             "years": breakdown_chart(
-                page.breakdowns["year"], chart_id="years", title="Totals by year", basis_label=label, kind="bar"
+                page.breakdowns["year"],
+                chart_id="years",
+                title="Totals by year",
+                basis_label=label,
+                kind="bar",
+                colour=colour,
             )
         }
         for dimension in BREAKDOWN_DIMENSIONS:
             charts[dimension] = breakdown_chart(
-                page.breakdowns[dimension], chart_id=dimension, title=DIMENSION_LABELS[dimension], basis_label=label
+                page.breakdowns[dimension],
+                chart_id=dimension,
+                title=DIMENSION_LABELS[dimension],
+                basis_label=label,
+                colour=colour,
             )
         if page.buyers is not None:
             charts["buyers"] = breakdown_chart(
@@ -138,13 +149,16 @@ class CompanyDetailView(PageOptionsMixin, TemplateView):
                 title=f"Who buys from {company.name}",
                 basis_label=label,
             )
+        reported = reported_context(company)
+        if reported["reported_chart"] is not None:
+            charts["reported"] = reported["reported_chart"]  # its CSV download, as every chart's
         context.update(
             {
                 "company": company,
                 "page": page,
                 "charts": charts,
                 "breakdown_charts": [charts[d] for d in BREAKDOWN_DIMENSIONS],
-                **reported_context(company),
+                **reported,
             }
         )
         return context

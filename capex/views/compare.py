@@ -66,6 +66,7 @@ class CompareView(PageOptionsMixin, TemplateView):
                 category_label="Year",
                 transpose=True,
                 stacked=False,
+                company_series=True,
             )
             for dimension in BREAKDOWN_DIMENSIONS:
                 charts[dimension] = crosstab_chart(
@@ -79,6 +80,7 @@ class CompareView(PageOptionsMixin, TemplateView):
                     series_shares=True,
                     plot_shares=True,
                     kind="hbar",
+                    company_series=True,
                 )
             context["result"] = result
         else:

@@ -40,6 +40,7 @@ class HomeView(PageOptionsMixin, TemplateView):
                 basis_label=options.basis_label,
                 category_label="Year",
                 summary=_years_summary(data),
+                company_series=True,
             )
         }
         reported = dashboard_reported_chart()

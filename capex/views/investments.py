@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.views.generic import DetailView
 
 from capex.choices import FxBasis
+from capex.colours import company_colour
 from capex.models import Investment
 from capex.page_selectors import investment_page
 from capex.templatetags.capex_format import stated_amount_text, usd_amount_text
@@ -57,6 +58,7 @@ class InvestmentDetailView(PageOptionsMixin, InvestmentQuerysetMixin, DetailView
                 title="Spread over the years it covers",
                 basis_label=self.options.basis_label,
                 kind="bar",
+                colour=company_colour(investment.company.slug),
             )
         permalink = self.request.build_absolute_uri(investment.get_absolute_url())
         sources = [c.source for c in page.citations]

@@ -90,8 +90,13 @@ def table_csv(table: Table, context: dict) -> bytes:
     return buffer.getvalue().encode()
 
 
-def data_package(*, tables: list[Table], context: dict, title: str, description: str) -> bytes:
-    """The zip: datapackage.json and a CSV per table."""
+DEFAULT_SOURCES = [{"title": "The sources cited by each figure: see the citations_* columns."}]
+
+
+def data_package(
+    *, tables: list[Table], context: dict, title: str, description: str, sources: list[dict] | None = None
+) -> bytes:
+    """The zip: datapackage.json and a CSV per table; `sources` names where the data comes from."""
     created = timezone.now().replace(microsecond=0)
     resources = []
     files = {}
@@ -119,7 +124,7 @@ def data_package(*, tables: list[Table], context: dict, title: str, description:
         "licenses": [
             {"name": settings.DATA_LICENCE, "title": settings.DATA_LICENCE_TITLE, "path": settings.DATA_LICENCE_URL}
         ],
-        "sources": [{"title": "The sources cited by each figure: see the citations_* columns."}],
+        "sources": sources or DEFAULT_SOURCES,
         "resources": resources,
     }
     output = io.BytesIO()

@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, ValidationError
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -155,10 +155,13 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
     export_name: str
 
     def get_renderers(self):
+        # JSON first, so clients that ask for */* get JSON; the browsable API last, for browsers.
         if self.action == "export":
             return [CSVRenderer(), JSONLinesRenderer()]
         if self.action == "list":
-            return [FastJSONRenderer(), CSVRenderer()]
+            return [FastJSONRenderer(), CSVRenderer(), BrowsableAPIRenderer()]
+        if self.action == "retrieve":
+            return [FastJSONRenderer(), BrowsableAPIRenderer()]
         return [FastJSONRenderer()]
 
     def filter_queryset(self, queryset):

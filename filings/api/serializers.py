@@ -57,3 +57,65 @@ class ImportRunSerializer(serializers.ModelSerializer):
         model = ImportRun
         fields = ["id", "company", "status", "started_at", "finished_at", "rows_written", "url", "error"]
         read_only_fields = fields
+
+
+class ReportedFilingSerializer(serializers.ModelSerializer):
+    """A stored value counted in a fiscal year's reported total, with the filing on EDGAR."""
+
+    period = serializers.CharField(source="period_label", read_only=True, help_text='"FY2025 Q3" or "FY2025".')
+
+    class Meta:
+        model = ReportedCapex
+        fields = ["period", "amount", "form", "accession_number", "filed_on", "edgar_url", "derived", "origin"]
+        read_only_fields = fields
+        extra_kwargs = {name: ReportedCapexSerializer.Meta.extra_kwargs[name] for name in fields if name != "period"}
+
+
+MONEY = {"max_digits": 20, "decimal_places": 2, "read_only": True}
+
+
+class GuidedVsReportedSerializer(serializers.Serializer):
+    """
+    One company's fiscal year: what it reported so far, by quarter, beside its current total-capex
+    guidance for the year, as the company page's "guided vs reported so far" table shows it.
+    """
+
+    company = serializers.CharField(source="company.slug", read_only=True, help_text="Company slug.")
+    fiscal_year = serializers.IntegerField(
+        source="row.fiscal_year", read_only=True, help_text="The company's fiscal year."
+    )
+    currency = serializers.CharField(
+        source="row.currency", read_only=True, help_text="ISO 4217 currency of the amounts."
+    )
+    quarters = serializers.DictField(
+        source="row.quarters",
+        child=serializers.DecimalField(**MONEY),
+        read_only=True,
+        help_text='Reported capex by fiscal quarter ("1" to "4"), as filed or derived from year-to-date values.',
+    )
+    quarters_reported = serializers.IntegerField(
+        source="row.quarters_reported", read_only=True, help_text="Quarters covered so far (4 once the year is filed)."
+    )
+    reported_so_far = serializers.DecimalField(
+        source="row.reported_so_far", **MONEY, help_text="The year as filed, or the sum of its quarters so far."
+    )
+    full_year = serializers.DecimalField(
+        source="row.full_year", allow_null=True, **MONEY, help_text="The year as filed; null until it is."
+    )
+    guidance_low = serializers.DecimalField(
+        source="row.guidance_low", allow_null=True, **MONEY, help_text="Low end of the current guidance; null without."
+    )
+    guidance_high = serializers.DecimalField(
+        source="row.guidance_high", allow_null=True, **MONEY, help_text="High end of the current guidance."
+    )
+    share_delivered = serializers.DecimalField(
+        source="row.share_delivered",
+        max_digits=8,
+        decimal_places=4,
+        allow_null=True,
+        read_only=True,
+        help_text="Reported so far over the guidance's midpoint (0.5 = half); null without guidance.",
+    )
+    filings = ReportedFilingSerializer(
+        source="row.sources", many=True, read_only=True, help_text="The values counted, each with its EDGAR link."
+    )

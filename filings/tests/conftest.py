@@ -1,4 +1,6 @@
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,68 @@ def make_client(sleeps):
         )
 
     return build
+
+
+# The recorded responses, by company, as the companyconcept API serves them.
+RECORDED = {
+    "1652044": ("PaymentsToAcquirePropertyPlantAndEquipment", "googl-companyconcept-capex.json"),
+    "789019": ("PaymentsToAcquirePropertyPlantAndEquipment", "msft-companyconcept-capex.json"),
+    "1018724": ("PaymentsToAcquireProductiveAssets", "amzn-companyconcept-capex.json"),
+    "1326801": ("PaymentsToAcquirePropertyPlantAndEquipment", "meta-companyconcept-capex.json"),
+}
+
+
+class SecServer:
+    """
+    The recorded responses on 127.0.0.1 at a free port, at the paths of SEC's companyconcept API
+    (`/api/xbrl/companyconcept/CIK##########/us-gaap/TAG.json`); anything else is a 404. Records
+    each request's path and User-Agent. No network.
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str]] = []
+        self.files = {
+            f"/api/xbrl/companyconcept/CIK{int(cik):010d}/us-gaap/{concept}.json": (FIXTURES / name).read_bytes()
+            for cik, (concept, name) in RECORDED.items()
+        }
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.requests.append((self.path, self.headers.get("User-Agent", "")))
+                body = server.files.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body if body is not None else b'{"message": "Not found"}')
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/api/xbrl/"
+
+
+@pytest.fixture
+def sec_server():
+    server = SecServer()
+    server.thread.start()
+    yield server
+    server.httpd.shutdown()
+    server.httpd.server_close()
+
+
+def recorded_companies():
+    """The four companies whose responses are recorded, each with its CIK, capex concept and fiscal year."""
+    from companies.tests.factories import CompanyFactory
+
+    return [
+        CompanyFactory(name="Alphabet", slug="alphabet", cik="1652044"),
+        CompanyFactory(name="Microsoft", slug="microsoft", cik="789019", fiscal_year_end_month=6),
+        CompanyFactory(name="Amazon", slug="amazon", cik="1018724", capex_concept="PaymentsToAcquireProductiveAssets"),
+        CompanyFactory(name="Meta", slug="meta", cik="1326801"),
+    ]

@@ -1,6 +1,8 @@
 """The API and the company page serve the imported numbers."""
 
+import csv
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -68,8 +70,8 @@ def test_the_dashboard_stacks_the_largest_spenders_reported_quarters(client, alp
 def test_meta_page_sets_its_2025_guidance_against_reported(client, make_client):
     # Meta raised its 2025 capital expenditure outlook (including principal payments on finance leases)
     # to $70-72bn with its Q3 2025 results on 29 October 2025 (as reported by newsbytesapp.com,
-    # odaily.news and advfn). The reported figure here is the narrower us-gaap purchases of property
-    # and equipment (69,691m), so the share delivered against the 71bn midpoint is 98%.
+    # odaily.news and advfn). The recorded response holds Meta's first quarter of 2025 (12,941m of
+    # purchases of property and equipment), so one quarter of four is in and 18% of the 71bn midpoint.
     meta = CompanyFactory(name="Meta", slug="meta", cik="1326801")
     reported_refresh(company=meta, client=make_client(FakeTransport(ok("meta-companyconcept-capex.json"))))
     PublishedInvestmentFactory(
@@ -92,4 +94,59 @@ def test_meta_page_sets_its_2025_guidance_against_reported(client, make_client):
     html = response.content.decode()
     assert "Guided vs reported so far" in html
     row = html.split('<th scope="row">FY2025</th>')[1].split("</tr>")[0]
-    assert "70,000–72,000" in row and "69,691" in row and "4 of 4" in row and "98%" in row
+    assert "70,000–72,000" in row and "12,941" in row and "1 of 4" in row and "18%" in row
+
+
+def test_the_chart_table_and_its_csv_set_each_years_quarters_beside_its_guidance(client, alphabet):
+    # Alphabet's 2025 quarters from its filings (USD millions: 17,197 / 22,446 / 23,953 / 27,851, year
+    # 91,447); the 91-93bn guidance is set by the test.
+    PublishedInvestmentFactory(
+        company=alphabet,
+        measure=Measure.TOTAL_CAPEX,
+        qualifier=Qualifier.RANGE,
+        amount=Decimal("91000000000"),
+        amount_high=Decimal("93000000000"),
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 12, 31),
+    )
+    html = client.get("/companies/alphabet/").content.decode()
+    chart = html.split('id="chart-reported"')[1].split("</figure>")[0]
+    assert 'data-guided-chart="reported-data"' in chart
+    assert "Guidance low (USD)" in chart and "Guidance high (USD)" in chart
+
+    response = client.get("/companies/alphabet/", {"download": "reported"})
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == [
+        "Fiscal year",
+        "Q1 (USD)",
+        "Q2 (USD)",
+        "Q3 (USD)",
+        "Q4 (USD)",
+        "Reported so far (USD)",
+        "Guidance low (USD)",
+        "Guidance high (USD)",
+    ]
+    fy2025 = next(row for row in rows if row[0] == "FY2025")
+    assert fy2025 == [
+        "FY2025",
+        "17197000000.00",
+        "22446000000.00",
+        "23953000000.00",
+        "27851000000.00",
+        "91447000000.00",
+        "91000000000.00",
+        "93000000000.00",
+    ]
+    fy2024 = next(row for row in rows if row[0] == "FY2024")
+    assert fy2024[5:] == ["52535000000.00", "", ""]  # no guidance for 2024 in this test
+
+
+def test_a_new_import_shows_at_once_on_the_cached_company_page(client, make_client):
+    company = CompanyFactory(name="Alphabet", slug="alphabet", cik="1652044")
+    assert "Guided vs reported so far" not in client.get("/companies/alphabet/").content.decode()
+
+    reported_refresh(company=company, client=make_client(FakeTransport(ok("googl-companyconcept-capex.json"))))
+
+    assert "Guided vs reported so far" in client.get("/companies/alphabet/").content.decode()

@@ -13,7 +13,7 @@ from filings.choices import ImportStatus
 from filings.models import ImportRun, ReportedCapex
 from filings.services import reported_refresh
 from filings.tasks import refresh_reported
-from filings.tests.conftest import FakeTransport, ok
+from filings.tests.conftest import FakeTransport, ok, recorded_companies
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +119,29 @@ def test_command_reports_a_failure(alphabet, monkeypatch):
     with pytest.raises(CommandError, match="failed"):
         call_command("reported_refresh")
     assert ImportRun.objects.get().status == ImportStatus.FAILED
+
+
+def test_weekly_job_loads_the_recorded_responses_from_a_local_server(sec_server, settings):
+    # The task as the worker runs it, in process, over real HTTP to a local server: no network.
+    settings.SEC_API_BASE_URL = sec_server.base_url
+    settings.SEC_USER_AGENT = "AI Capex Tracker ci@example.com"
+    recorded_companies()
+
+    result = refresh_reported.apply().get()
+
+    assert set(result) == {"Alphabet", "Amazon", "Meta", "Microsoft"}
+    assert all(line.startswith("succeeded, ") for line in result.values()), result
+    assert {agent for _, agent in sec_server.requests} == {"AI Capex Tracker ci@example.com"}
+    assert sorted(path.split("/")[4] for path, _ in sec_server.requests) == [
+        "CIK0000789019",
+        "CIK0001018724",
+        "CIK0001326801",
+        "CIK0001652044",
+    ]
+    # Amazon's Q4 2024, derived from its 10-K year less nine months (USD millions: 82,999 - 55,165).
+    q4 = ReportedCapex.objects.current().get(company__slug="amazon", fiscal_year=2024, fiscal_quarter=4)
+    assert q4.amount == Decimal("27834000000") and q4.derived
+    assert ImportRun.objects.filter(status=ImportStatus.SUCCEEDED).count() == 4
+
+    again = refresh_reported.apply().get()  # safe to run twice: nothing new
+    assert set(again.values()) == {"succeeded, 0 new rows"}

@@ -42,20 +42,30 @@ def test_alphabet_quarters_match_its_earnings_releases(name):
     assert q4.accession_number == "0001652044-26-000018"
 
 
-def test_meta_quarters_match_its_earnings_releases():
-    # Meta's "Purchases of property and equipment, net" in its 2025 earnings releases (USD millions),
-    # derived from the fixture's year-to-date values. Meta's own "Capital expenditures, including
-    # principal payments on finance leases" adds those payments and is larger (not this tag).
-    # Meta's 2024 quarters are not in the fixture (see the fixtures README); only its 2024 year is.
+def test_meta_first_quarter_and_year_as_filed():
+    # Meta's "Purchases of property and equipment, net" (USD millions): Q1 2025 as in its first-quarter
+    # 2025 earnings release, the 2024 year as in its 10-K. Meta's own "Capital expenditures, including
+    # principal payments on finance leases" adds those payments and is larger (not this tag). Its
+    # year-to-date values after Q1 are not in the fixture (see the fixtures README): nothing is derived.
     rows = current(
         parse_capex_facts(fixture_json("meta-companyconcept-capex.json"), concept=PPE, fiscal_year_end_month=12)
     )
-    assert [rows[(2025, q)].amount / MILLION for q in (1, 2, 3, 4)] == [12941, 16538, 18829, 21383]
-    assert rows[(2025, None)].amount / MILLION == 69691
+    assert set(rows) == {(2024, None), (2025, 1)}
+    assert rows[(2025, 1)].amount / MILLION == 12941 and not rows[(2025, 1)].derived
+    assert rows[(2025, 1)].accession_number == "0001326801-25-000054"
     assert rows[(2024, None)].amount / MILLION == 37256
-    assert (2024, 4) not in rows
-    assert not rows[(2025, 1)].derived and rows[(2025, 4)].derived
-    assert rows[(2025, 4)].accession_number == "0001628280-26-003942"
+
+
+def test_recorded_fixtures_are_in_the_companyconcept_shape():
+    # The recorded responses carry the API's keys and nothing else (no notes inside the data).
+    envelope = {"cik", "taxonomy", "tag", "label", "description", "entityName", "units"}
+    fact_keys = {"start", "end", "val", "accn", "fy", "fp", "form", "filed"}
+    for name in ("msft", "amzn", "meta", "googl", "aapl", "nvda"):
+        document = fixture_json(f"{name}-companyconcept-capex.json")
+        assert set(document) == envelope, name
+        for fact in document["units"]["USD"]:
+            assert fact_keys <= set(fact) <= fact_keys | {"frame"}, (name, fact)
+            assert isinstance(fact["val"], int) and isinstance(fact["fy"], int)
 
 
 def test_nvidia_fiscal_year_ends_in_january_and_uses_its_own_concept():

@@ -2,70 +2,20 @@
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from capex.choices import WorkflowState
 from capex.services.workflow import investment_publish, investment_submit
-from capex.tests.factories import PublishedInvestmentFactory
 from capex.tests.fixtures.personas import make_user
-from companies.models import Company
-from inbox.choices import CandidateFlag, ItemStatus, PollStatus
+from capex.tests.test_security import production_env, settings_in
+from inbox.choices import CandidateFlag, ItemStatus, PollStatus, RunStatus
 from inbox.fetching import Fetcher, Response, normalise_url
 from inbox.models import Feed, FeedItem
 from inbox.services import candidate_accept, candidates_extract, feed_poll, feeds_poll_due, item_fetch
+from inbox.tests.recorded import FIXTURES, HTML, NEWSROOM, Q1, Q2, fetcher, recorded, site
 
-FIXTURES = Path(__file__).parent / "fixtures"
-NEWSROOM = "https://investor.example/meta.rss"
-Q1 = "https://investor.atmeta.com/investor-news/press-release-details/2025/Meta-Reports-First-Quarter-2025-Results/default.aspx"
-Q2 = Q1.replace("First", "Second")
-HTML = {"content-type": "text/html; charset=utf-8"}
 NOW = datetime(2025, 8, 1, 12, tzinfo=UTC)
-
-
-class Recorded:
-    """A transport that replays recorded responses and remembers the requests."""
-
-    def __init__(self, responses: dict[str, Response]):
-        self.responses = responses
-        self.requests: list[tuple[str, dict]] = []
-
-    def __call__(self, url, headers, max_bytes):
-        self.requests.append((url, headers))
-        response = self.responses[url]
-        return Response(
-            response.status, response.body[: max_bytes + 1], response.headers, len(response.body) > max_bytes
-        )
-
-
-def fetcher(responses, **kwargs) -> tuple[Fetcher, Recorded]:
-    transport = Recorded(responses)
-    clock = iter(range(0, 10_000, 5))  # five seconds apart: never a reason to wait
-    return Fetcher(transport=transport, clock=lambda: next(clock), sleep=lambda s: None, **kwargs), transport
-
-
-def recorded(name, headers=None, status=200) -> Response:
-    return Response(status, (FIXTURES / name).read_bytes(), headers or {})
-
-
-@pytest.fixture
-def meta(db):
-    return Company.objects.create(name="Meta", slug="meta", country="US", aliases="Facebook")
-
-
-@pytest.fixture
-def newsroom(meta):
-    return Feed.objects.create(name="Meta IR", url=NEWSROOM, company=meta)
-
-
-def site(**extra):
-    return {
-        NEWSROOM: recorded("meta_newsroom.rss", {"etag": '"v1"', "last-modified": "Wed, 30 Jul 2025 20:05:00 GMT"}),
-        Q1: recorded("meta_q1_2025.html", HTML),
-        Q2 + "?utm_source=rss": recorded("meta_q2_2025.html", HTML),
-        **extra,
-    }
 
 
 def test_poll_stores_each_item_once_and_sends_conditional_headers_next_time(newsroom):
@@ -150,17 +100,8 @@ def _fetched(newsroom, url, fixture, published):
     return item_fetch(item=item, fetcher=http)
 
 
-def test_q1_release_gives_meta_capex_guidance_with_flags(newsroom, meta):
-    recorded_figure = PublishedInvestmentFactory(
-        company=meta,
-        amount=Decimal("60e9"),
-        amount_high=Decimal("65e9"),
-        qualifier="range",
-        measure="total_capex",
-        period_start=date(2025, 1, 1),
-        period_end=date(2025, 12, 31),
-        announced_on=date(2025, 1, 29),
-    )
+def test_q1_release_gives_meta_capex_guidance_with_flags(newsroom, meta, meta_guidance):
+    recorded_figure = meta_guidance("60e9", "65e9", date(2025, 1, 29))
     item = _fetched(newsroom, Q1, "meta_q1_2025.html", datetime(2025, 4, 30, 20, 5, tzinfo=UTC))
     guidance, prior = candidates_extract(item=item)
     assert (guidance.company, guidance.measure, guidance.qualifier) == (meta, "total_capex", "range")
@@ -171,18 +112,9 @@ def test_q1_release_gives_meta_capex_guidance_with_flags(newsroom, meta):
     assert (prior.flag, prior.matched) == (CandidateFlag.DUPLICATE, recorded_figure)
 
 
-def test_accepted_candidate_is_a_draft_another_reviewer_publishes(newsroom, meta, settings):
+def test_accepted_candidate_is_a_draft_another_reviewer_publishes(newsroom, meta_guidance, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    earlier = PublishedInvestmentFactory(
-        company=meta,
-        amount=Decimal("60e9"),
-        amount_high=Decimal("65e9"),
-        qualifier="range",
-        measure="total_capex",
-        period_start=date(2025, 1, 1),
-        period_end=date(2025, 12, 31),
-        announced_on=date(2025, 1, 29),
-    )
+    earlier = meta_guidance("60e9", "65e9", date(2025, 1, 29))
     item = _fetched(newsroom, Q1, "meta_q1_2025.html", datetime(2025, 4, 30, 20, 5, tzinfo=UTC))
     guidance = candidates_extract(item=item)[0]
     editor, reviewer = make_user("Editor"), make_user("Reviewer")
@@ -200,20 +132,49 @@ def test_accepted_candidate_is_a_draft_another_reviewer_publishes(newsroom, meta
     assert draft.state == WorkflowState.PUBLISHED
 
 
-def test_q2_release_revises_the_q1_guidance(newsroom, meta):
-    q1 = PublishedInvestmentFactory(
-        company=meta,
-        amount=Decimal("64e9"),
-        amount_high=Decimal("72e9"),
-        qualifier="range",
-        measure="total_capex",
-        period_start=date(2025, 1, 1),
-        period_end=date(2025, 12, 31),
-        announced_on=date(2025, 4, 30),
-    )
+def test_q2_release_revises_the_q1_guidance(newsroom, meta_guidance):
+    q1 = meta_guidance("64e9", "72e9", date(2025, 4, 30))
     item = _fetched(newsroom, Q2, "meta_q2_2025.html", datetime(2025, 7, 30, 20, 5, tzinfo=UTC))
     candidates = candidates_extract(item=item)
     narrowed = candidates[0]
     assert (narrowed.amount, narrowed.amount_high) == (Decimal("66e9"), Decimal("72e9"))
     assert (narrowed.flag, narrowed.matched) == (CandidateFlag.REVISION, q1)
     assert candidates[1].flag == CandidateFlag.DUPLICATE  # "its prior outlook of $64 billion to $72 billion"
+
+
+# --- The User-Agent: required in production ----------------------------------------------------
+
+
+def test_a_production_start_has_no_user_agent_until_one_is_set():
+    assert settings_in(production_env(), "INBOX_USER_AGENT") == {"INBOX_USER_AGENT": ""}
+    ours = "ai-capex-tracker inbox (research@capex-tracker.test)"
+    assert settings_in(production_env(INBOX_USER_AGENT=ours), "INBOX_USER_AGENT") == {"INBOX_USER_AGENT": ours}
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "error"),
+    [
+        ("", "INBOX_USER_AGENT is not set"),
+        ("ai-capex-tracker inbox", "names no contact"),
+        ("ai-capex-tracker inbox, local copy (+https://example.org/contact)", "names an example contact"),
+    ],
+)
+def test_without_a_real_contact_a_poll_requests_nothing_and_says_why(newsroom, settings, user_agent, error):
+    settings.INBOX_USER_AGENT = user_agent
+    http, transport = fetcher(site())
+    run = feeds_poll_due(fetcher=http, now=NOW)
+    assert run.status == RunStatus.FAILED
+    assert error in run.error
+    assert transport.requests == []
+    newsroom.refresh_from_db()
+    assert (newsroom.failures, newsroom.last_status) == (0, "")  # not the feed's fault: no backoff
+
+
+def test_the_local_default_user_agent_polls_with_debug_on(newsroom, settings):
+    """`make run` (DEBUG on) polls with the local default's example contact."""
+    settings.DEBUG = True
+    settings.INBOX_USER_AGENT = "ai-capex-tracker inbox, local copy (+https://example.org/contact)"
+    http, transport = fetcher(site())
+    run = feeds_poll_due(fetcher=http, now=NOW)
+    assert (run.status, run.items_new) == (RunStatus.OK, 2)
+    assert transport.requests[0][1]["User-Agent"] == settings.INBOX_USER_AGENT

@@ -3,6 +3,8 @@
  * writes next to each chart's table. The table stays in the page (collapsed once the chart
  * is drawn), so nothing depends on this script or on telling colours apart:
  *  - every series has its own fill pattern as well as its colour;
+ *  - a company has one colour in every chart, sent with the data (capex/colours.py: Paul Tol's
+ *    colour-blind-safe "muted" scheme); charts of other things use the site's blue;
  *  - "Unspecified" and "Other" are grey and hatched;
  *  - each chart can be read from the keyboard: focus it and use the arrow keys.
  */
@@ -14,8 +16,8 @@
   }
   var Chart = window.Chart;
 
-  /* Okabe-Ito colours, distinguishable with the common colour-vision deficiencies. */
-  var PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#332288", "#8C6D31"];
+  /* For a chart of something other than companies: one blue, not among the companies' colours. */
+  var DEFAULT_COLOUR = "#0072B2";
   var MUTED = "#8a939e";
   var TEXT = "#1b1f24";
   var GRID = "#d5dae1";
@@ -92,21 +94,23 @@
 
   function datasetsFor(data) {
     var single = data.series.length === 1;
+    var categoryColours = data.categoryColours || [];
     return data.series.map(function (series, index) {
+      var colour = series.colour || DEFAULT_COLOUR;
       var fill;
       if (single) {
         fill = data.categories.map(function (_, position) {
-          return data.mutedCategories[position] ? pattern(MUTED, 1) : PALETTE[0];
+          return data.mutedCategories[position] ? pattern(MUTED, 1) : categoryColours[position] || colour;
         });
       } else {
-        fill = series.muted ? pattern(MUTED, 1) : pattern(PALETTE[index % PALETTE.length], index);
+        fill = series.muted ? pattern(MUTED, 1) : pattern(colour, index);
       }
       return {
         label: series.label,
         data: series.values.map(data.unit === "percent" ? percent : billions),
         display: series.display,
         backgroundColor: fill,
-        borderColor: single ? TEXT : series.muted ? MUTED : PALETTE[index % PALETTE.length],
+        borderColor: single ? TEXT : series.muted ? MUTED : colour,
         borderWidth: 1,
         maxBarThickness: 56,
       };

@@ -42,7 +42,7 @@
     });
   }
 
-  /* Explore: ticking a facet value applies it at once (the page says so above the button). */
+  /* Explore: on a wide screen ticking a facet value applies it at once (the page says so there). */
   var FOCUS_KEY = "explore-focus";
 
   function rememberFocus(id) {
@@ -67,13 +67,33 @@
     }
   }
 
+  /*
+   * Explore's filters: on a phone a drawer, closed until asked for, so the results come first;
+   * from 960px (site.css) open beside the results. Ticking a value applies it at once only there,
+   * where the results are in view; in the drawer the reader ticks several and applies them.
+   */
+  var WIDE = window.matchMedia("(min-width: 960px)");
+
+  function setupFiltersDrawer() {
+    var drawer = document.getElementById("filters-drawer");
+    if (!drawer) {
+      return;
+    }
+    if (WIDE.matches) {
+      drawer.open = true;
+    }
+    WIDE.addEventListener("change", function () {
+      drawer.open = WIDE.matches;
+    });
+  }
+
   function setupAutoSubmit() {
     var form = document.getElementById("explore-form");
     if (form) {
       restoreFocus();
       form.addEventListener("change", function (event) {
         var type = event.target.type;
-        if (type === "checkbox" || type === "radio") {
+        if (WIDE.matches && (type === "checkbox" || type === "radio")) {
           rememberFocus(event.target.id);
           form.requestSubmit();
         }
@@ -83,6 +103,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setupCopyButtons();
+    setupFiltersDrawer();
     setupAutoSubmit();
   });
 })();

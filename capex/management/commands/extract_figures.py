@@ -25,15 +25,18 @@ from companies.models import Company
 
 
 def known_companies() -> list[KnownCompany]:
-    """The companies a figure can belong to (not the chip vendors it buys from), with every name they go by."""
+    """
+    The companies a figure can belong to, with every name they go by and their fiscal years (as the
+    inbox reads them). Chip vendors own a figure only when named before it: their own investments.
+    """
     return [
         KnownCompany(
             key=company.slug,
             names=(company.name, *company.alias_list),
-            # Calendar unless the company records its fiscal year's last month.
-            fiscal_year_end_month=getattr(company, "fiscal_year_end_month", None) or 12,
+            fiscal_year_end_month=company.fiscal_year_end_month,
+            vendor=company.kind == CompanyKind.CHIP_VENDOR,
         )
-        for company in Company.objects.exclude(kind=CompanyKind.CHIP_VENDOR)
+        for company in Company.objects.all()
     ]
 
 

@@ -33,6 +33,20 @@ needs_services = pytest.mark.skipif(bool(MISSING) or NOT_POSTGRES, reason=SKIP_R
 
 # Beat adds an interval entry from this setting; every two seconds keeps the tests short.
 REFRESH_INTERVAL_SECONDS = 2
+# The statement bound bin/worker, bin/beat and bin/release give jobs (JOB_STATEMENT_TIMEOUT_MS's
+# default): the worker and beat here, and the tests' own bulk set-up, are jobs, not web requests,
+# and on a busy machine (another test worker beside them) a bulk statement can pass a request's 30 s.
+JOB_STATEMENT_TIMEOUT_MS = "900000"
+
+
+@pytest.fixture(autouse=True)
+def _job_statement_timeout(transactional_db):
+    """This test's own database session is bounded as a job's, then as a request's again."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [JOB_STATEMENT_TIMEOUT_MS])
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("RESET statement_timeout")
 
 
 def worker_database_url() -> str:
@@ -163,6 +177,7 @@ def celery_processes(tmp_path, ecb_server) -> Iterator[CeleryProcesses]:
         "ECB_BASE_URL": ecb_server.base_url,
         "RATES_DEFAULT_PROVIDER": "ecb",
         "RATES_REFRESH_INTERVAL_SECONDS": str(REFRESH_INTERVAL_SECONDS),
+        "DATABASE_STATEMENT_TIMEOUT_MS": JOB_STATEMENT_TIMEOUT_MS,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS") or "localhost",
         "DJANGO_SETTINGS_MODULE": "config.settings",
