@@ -513,3 +513,68 @@ class FigureSlice(models.Model):
 
     def __str__(self) -> str:
         return f"Slice of figure {self.figure_id} ({self.basis})"
+
+
+class CompanyRollup(models.Model):
+    """
+    One group of one company's stored slices on one basis and measure, summed: the rollups that
+    the dashboard, company pages and the unfiltered stats API read instead of the slices.
+
+    A row is what `SliceSet` gives for one grouping of the company's slices: its `total`
+    (every converted slice), one `year` (spread over periods, or by announcement year, as
+    `year_mode` says), one bucket of `scope`, `category`, `workload` or `vendor` over all
+    years, or one `unconverted` figure (its id in `key`, no amounts). Figure counts are
+    distinct counts of the group's own figures: they never add across years or buckets, but
+    they add across companies, since each figure belongs to one company, so totals over
+    several companies are sums of these rows.
+
+    `capex.services.rollups` keeps the table in step with `FigureSlice`, in the transaction
+    that rewrites a company's slices, and rebuilds it whole with the slices.
+    """
+
+    class Dimension(models.TextChoices):
+        TOTAL = "total", "Total"
+        YEAR = "year", "Year"
+        SCOPE = "scope", "Scope"
+        CATEGORY = "category", "Category"
+        WORKLOAD = "workload", "Workload"
+        VENDOR = "vendor", "Chip vendor"
+        UNCONVERTED = "unconverted", "Not converted"
+
+    basis = models.CharField(max_length=20, choices=FxBasis.choices)
+    measure = models.CharField(max_length=20, choices=Measure.choices)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    dimension = models.CharField(max_length=12, choices=Dimension.choices)
+    year_mode = models.CharField(
+        max_length=12, blank=True, help_text="spread or announcement for a year row; blank for the others."
+    )
+    key = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="The bucket: a year, a scope, category or workload, a vendor kind, an unconverted figure's id.",
+    )
+    vendors = models.CharField(
+        max_length=500, blank=True, help_text="A vendor row's vendor ids, as FigureSlice.vendors holds them."
+    )
+    low_mills = models.BigIntegerField(null=True, blank=True)
+    high_mills = models.BigIntegerField(null=True, blank=True)
+    point_mills = models.BigIntegerField(null=True, blank=True)
+    figures = models.PositiveIntegerField(default=0, help_text="Distinct figures in this group.")
+    open_figures = models.PositiveIntegerField(
+        default=0, help_text='Of them, those whose high bound is open ("at least").'
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["basis", "dimension", "measure"], name="rollup_basis_dimension"),
+            models.Index(fields=["company", "basis"], name="rollup_company_basis"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["basis", "measure", "company", "dimension", "year_mode", "key", "vendors"],
+                name="rollup_one_row_per_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.key} of company {self.company_id} ({self.basis}, {self.measure})"

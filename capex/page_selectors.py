@@ -23,6 +23,7 @@ from capex.selectors import (
     Breakdown,
     Bucket,
     Measures,
+    RollupSet,
     SliceSet,
     breakdown,
     slice_set,
@@ -65,7 +66,7 @@ class CrossTab:
     column_totals: dict[str, Measures]
 
 
-def years_by_company(slices: SliceSet, *, year_mode: str, top: int = 6) -> CrossTab:
+def years_by_company(slices: SliceSet | RollupSet, *, year_mode: str, top: int = 6) -> CrossTab:
     """Totals by year, one row per largest company and the rest grouped as one."""
     companies = slices.group("company")
     years = slices.group("year", year_mode=year_mode)
@@ -98,7 +99,7 @@ def years_by_company(slices: SliceSet, *, year_mode: str, top: int = 6) -> Cross
 
 
 def dimension_by_company(
-    slices: SliceSet, *, dimension: str, companies: list[Company], year_mode: str = DEFAULT_YEAR_MODE
+    slices: SliceSet | RollupSet, *, dimension: str, companies: list[Company], year_mode: str = DEFAULT_YEAR_MODE
 ) -> CrossTab:
     """Buckets of one dimension as rows, the given companies as columns (the Compare page)."""
     overall = slices.group(dimension, year_mode=year_mode)
@@ -209,11 +210,12 @@ class MeasureSeries:
         return self.years.bucket(year)
 
 
-def measure_series(*, basis: str, year_mode: str, investments: QuerySet | None = None) -> list[MeasureSeries]:
-    """Every measure's totals by year, apart, for the figures among `investments` (default: all): three queries."""
-    per_measure = slice_set(basis=basis, investments=investments, measure=None).group_by_each(
-        "measure", "year", year_mode=year_mode
-    )
+def measure_series(*, basis: str, year_mode: str, company: Company | None = None) -> list[MeasureSeries]:
+    """Every measure's totals by year, apart, for the figures of `company` (default: all): three queries."""
+    totals = slice_set(basis=basis, measure=None)
+    if company is not None:
+        totals = totals.filter(company=company)
+    per_measure = totals.group_by_each("measure", "year", year_mode=year_mode)
     return [
         MeasureSeries(measure, label, per_measure[measure])
         for measure, label in Measure.choices
@@ -323,9 +325,7 @@ def company_rows(
         .values("pk")[:1]
     )
     company_list = list(companies.annotate(latest_figure_pk=latest_pk))
-    totals = slice_set(
-        basis=basis, investments=Investment.objects.filter(company__in=companies), measure=measure
-    ).group("company")
+    totals = slice_set(basis=basis, measure=measure).filter(company__in=companies).group("company")
     by_slug = {b.key: b for b in totals.buckets}
     latest = Investment.objects.in_bulk([c.latest_figure_pk for c in company_list if c.latest_figure_pk])
     rows = []
@@ -402,8 +402,7 @@ def company_page(
     timeline = [f for f in figures if f.is_headline]
     flat = [row for headline in timeline for row in (headline, *headline.component_list)]
 
-    own = Investment.objects.filter(company=company)
-    slices = slice_set(basis=basis, investments=own, measure=measure)
+    slices = slice_set(basis=basis, measure=measure).filter(company=company)
     breakdowns = {"year": slices.group("year", year_mode=year_mode)}
     breakdowns.update({dimension: slices.group(dimension) for dimension in BREAKDOWN_DIMENSIONS})
 
@@ -423,7 +422,7 @@ def company_page(
         subsidiaries=list(company.subsidiaries.order_by("name")),
         total=breakdowns["year"].total,
         measure=measure,
-        series=measure_series(basis=basis, year_mode=year_mode, investments=own),
+        series=measure_series(basis=basis, year_mode=year_mode, company=company),
         breakdowns=breakdowns,
         timeline=timeline,
         figures=flat,
@@ -665,9 +664,7 @@ class Comparison:
 
 
 def comparison(*, companies: list[Company], basis: str, year_mode: str, measure: str = DEFAULT_MEASURE) -> Comparison:
-    slices = slice_set(
-        basis=basis, investments=Investment.objects.filter(company__in=[c.pk for c in companies]), measure=measure
-    )
+    slices = slice_set(basis=basis, measure=measure).filter(company__in=[c.pk for c in companies])
     years = dimension_by_company(slices, dimension="year", companies=companies, year_mode=year_mode)
     return Comparison(
         companies=companies,

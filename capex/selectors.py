@@ -52,6 +52,12 @@ figure's countability or USD value changes) and every total is a `GROUP BY` over
 whatever the number of figures. Amounts are stored in whole thousandths of a dollar; a
 pro-rata share is rounded to that and the last share takes the rounding, so slices still add
 up to the figure exactly.
+
+The totals of every company, or of named companies, are the slices' groupings once more, kept
+per company in `CompanyRollup` by the transaction that rewrites the slices
+(`capex.services.rollups`); `RollupSet` reads them, so the dashboard, a company page and the
+unfiltered stats read a few rows per company rather than every slice of a basis. Totals of
+figures chosen any other way (filters on figures' fields, dates, vendors) group the slices.
 """
 
 from collections import defaultdict
@@ -66,7 +72,7 @@ from django.db.models.functions import ExtractYear
 from django_countries import countries
 
 from capex.choices import Category, FxBasis, Measure, Qualifier, Scope, Workload
-from capex.models import FigureSlice, Investment, VendorShare
+from capex.models import CompanyRollup, FigureSlice, Investment, VendorShare
 from companies.models import Company
 
 ZERO = Decimal(0)
@@ -261,10 +267,15 @@ def _split(total: int, weights: list[Decimal], *, whole: bool = False) -> list[i
     """
     `total` mills in proportion to `weights` (which sum to at most 1). With `whole` the weights
     cover all of it and the last part takes the rounding, so the parts add up to `total` exactly.
+    Without it the parts never add up to more than `total`: weights that cover it all, rounded
+    up past it, have the largest part give back the excess mills.
     """
     parts = [int((Decimal(total) * weight).to_integral_value(ROUND_HALF_EVEN)) for weight in weights]
     if whole and parts:
         parts[-1] = total - sum(parts[:-1])
+    elif (excess := sum(parts) - total) > 0:
+        largest = parts.index(max(parts))
+        parts[largest] -= excess
     return parts
 
 
@@ -328,7 +339,12 @@ def _cut(basis: str, top: dict, components: list[dict], vendors: dict, shares: d
         for vendor, vendor_mills in vendor_parts:
             by_year = [_split(value, [weight for _, weight in years], whole=True) for value in vendor_mills]
             for index, (year, _) in enumerate(years):
-                part = tuple(by_year[m][index] for m in range(3))
+                low, high, point = (by_year[m][index] for m in range(3))
+                # Each value is shared out on its own, so a part's low share can come out above
+                # its high one (components past an "up to" headline: the low value grows to them,
+                # the high one scales them down; or a mill of rounding between years). A part is
+                # never more certain than its upper bound.
+                part = (min(low, high), high, point)
                 if part != (0, 0, 0) or len(years) == 1:
                     result.append(_slice(basis, top, row, part, vendor, year))
     return result
@@ -374,10 +390,6 @@ def _allocate_vendors(
         if sum(weights) > ONE:
             weights = [weight / sum(weights) for weight in weights]
         parts = _split(mills[measure], weights)
-        excess = sum(parts) - mills[measure]
-        if excess > 0:  # shares that cover it all, rounded up past it: the largest part gives back the mills
-            largest = parts.index(max(parts))
-            parts[largest] -= excess
         for (_, values), value in zip(allocated, parts, strict=True):
             values[measure] = value
     result = [(vendor, tuple(values)) for vendor, values in allocated if any(values)]
@@ -613,7 +625,8 @@ class SliceSet:
         return result
 
     def _grouped(self, rows: QuerySet, fields: list[str]) -> list[dict]:
-        return list(rows.values(*fields).annotate(**_SUMS).order_by())
+        # Ordered by the grouping, so buckets of equal size are listed in the same order every time.
+        return list(rows.values(*fields).annotate(**_SUMS).order_by(*fields))
 
     def _buckets(self, dimension: str, year_mode: str, *, split: str | None) -> dict[str | None, list[Bucket]]:
         """The buckets of `dimension`, apart for each value of the `split` field (None: one set)."""
@@ -663,6 +676,178 @@ class SliceSet:
             return lambda row: vendor_bucket(row["vendor_kind"], row["vendors"], names)
         labels = _CHOICE_LABELS[dimension]
         return lambda row: (row[dimension], labels.get(row[dimension], row[dimension]))
+
+
+_ROLLUP_SUMS = {
+    "low": Sum("low_mills"),
+    "high": Sum("high_mills"),
+    "point": Sum("point_mills"),
+    "figures": Sum("figures"),
+    "open_figures": Sum("open_figures"),
+}
+# The slice fields a `RollupSet` can narrow by: rollups are kept per company.
+_COMPANY_LOOKUPS = frozenset(
+    {"company", "company_id", "company__in", "company_id__in", "company__slug", "company__slug__in"}
+)
+
+
+class RollupSet:
+    """
+    What `SliceSet` answers, read from the rollups of totals (`CompanyRollup`: each company's
+    slices already grouped by year, scope, category, workload and vendor) instead of the
+    slices: the totals of every company, or of some (`filter(company...)`), by any dimension,
+    in a fixed number of small queries whatever the number of figures. A figure belongs to
+    one company, so every sum here, figure counts included, is a sum of companies' rows.
+
+    Any other narrowing (a figure's attributes, dates, vendors) needs the slices themselves:
+    `filter` then returns the `SliceSet` of the same figures.
+    """
+
+    def __init__(
+        self,
+        basis: str,
+        rows: QuerySet | None = None,
+        *,
+        measure: str | None = DEFAULT_MEASURE,
+        company_filters: tuple[dict, ...] = (),
+    ):
+        self.basis = str(FxBasis(basis))
+        self.measure = measure
+        if rows is None:
+            rows = CompanyRollup.objects.filter(basis=self.basis)
+            if measure is not None:
+                rows = rows.filter(measure=measure)
+        self.rows = rows
+        self._company_filters = company_filters
+        self._groups: dict[tuple[str, str], Breakdown] = {}
+
+    def filter(self, *args, **kwargs) -> "RollupSet | SliceSet":
+        if args or not kwargs or set(kwargs) - _COMPANY_LOOKUPS:
+            slices = SliceSet(self.basis, measure=self.measure)
+            for lookups in self._company_filters:
+                slices = slices.filter(**lookups)
+            return slices.filter(*args, **kwargs)
+        return RollupSet(
+            self.basis,
+            self.rows.filter(**kwargs),
+            measure=self.measure,
+            company_filters=(*self._company_filters, kwargs),
+        )
+
+    def _of(self, dimension: str, year_mode: str = "") -> QuerySet:
+        return self.rows.filter(dimension=dimension, year_mode=year_mode).order_by()
+
+    @cached_property
+    def _total_row(self) -> dict:
+        return self._of(CompanyRollup.Dimension.TOTAL).aggregate(**_ROLLUP_SUMS)
+
+    @property
+    def totals(self) -> tuple[Measures, int]:
+        found = self._total_row
+        return Measures.from_mills(found["low"], found["high"], found["point"]), found["figures"] or 0
+
+    @property
+    def open_figures(self) -> int:
+        return self._total_row["open_figures"] or 0
+
+    @cached_property
+    def _unconverted_by_company(self) -> list[tuple[int, str]]:
+        missing = self._of(CompanyRollup.Dimension.UNCONVERTED).values_list("key", "company__slug")
+        return sorted((int(key), slug) for key, slug in missing)
+
+    @property
+    def unconverted(self) -> list[int]:
+        """The countable figures left out for want of a USD value on this basis, by id."""
+        return [figure_id for figure_id, _ in self._unconverted_by_company]
+
+    def group(self, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> Breakdown:
+        """Totals grouped by `dimension`, as `SliceSet.group` gives them; each grouping read once."""
+        _check(dimension, year_mode)
+        key = (dimension, year_mode)
+        if key not in self._groups:
+            total, figure_count = self.totals
+            self._groups[key] = _breakdown(
+                dimension,
+                self.basis,
+                self._buckets(dimension, year_mode, split=None)[None],
+                total,
+                figure_count,
+                self.unconverted,
+                open_figures=self.open_figures,
+                measure=self.measure,
+                year_mode=year_mode,
+            )
+        return self._groups[key]
+
+    def group_per_company(self, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> dict[str, Breakdown]:
+        """A breakdown of each company by `dimension`, by company slug: three queries for all companies."""
+        return self.group_by_each("company__slug", dimension, year_mode=year_mode)
+
+    def group_by_each(self, field: str, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> dict[str, Breakdown]:
+        """A breakdown by `dimension` for each value of `field` (`company__slug`, `measure`), as `SliceSet` gives it."""
+        _check(dimension, year_mode)
+        per_value = self._buckets(dimension, year_mode, split=field)
+        totals = {
+            row[field]: row
+            for row in self._of(CompanyRollup.Dimension.TOTAL).values(field).annotate(**_ROLLUP_SUMS).order_by(field)
+        }
+        unconverted: dict[str, list[int]] = defaultdict(list)
+        missing = self._of(CompanyRollup.Dimension.UNCONVERTED).values_list("key", field)
+        for figure_id, value in sorted((int(key), value) for key, value in missing):
+            unconverted[value].append(figure_id)
+        result = {}
+        for value in [*totals, *(value for value in unconverted if value not in totals)]:
+            row = totals.get(value, {})
+            result[value] = _breakdown(
+                dimension,
+                self.basis,
+                per_value.get(value, []),
+                Measures.from_mills(row.get("low"), row.get("high"), row.get("point")),
+                row.get("figures") or 0,
+                unconverted.get(value, []),
+                open_figures=row.get("open_figures") or 0,
+                measure=value if field == "measure" else self.measure,
+                year_mode=year_mode,
+            )
+        return result
+
+    def _buckets(self, dimension: str, year_mode: str, *, split: str | None) -> dict[str | None, list[Bucket]]:
+        """The buckets of `dimension` (apart for each value of `split`), from rows shaped as `SliceSet` groups them."""
+        Dimension = CompanyRollup.Dimension
+        if dimension in ("company", "country"):
+            source = self._of(Dimension.TOTAL)
+            fields = ["company__slug", "company__name"] if dimension == "company" else ["company__country"]
+        elif dimension == "year":
+            source, fields = self._of(Dimension.YEAR, year_mode), ["key"]
+        elif dimension == "vendor":
+            source, fields = self._of(Dimension.VENDOR), ["key", "vendors"]
+        else:
+            source, fields = self._of(dimension), ["key"]
+        grouped = list(source.values(*fields, *([split] if split else [])).annotate(**_ROLLUP_SUMS).order_by(*fields))
+        rows = []
+        for row in grouped:
+            if "key" in row:
+                if dimension == "vendor":
+                    row["vendor_kind"] = row.pop("key")
+                else:
+                    row[dimension] = row.pop("key")
+            rows.append(row)
+        label = SliceSet._labeller(dimension, rows)
+        result: dict[str | None, list[Bucket]] = defaultdict(list)
+        if split is None:
+            result[None] = []
+        for row in rows:
+            key, text = label(row)
+            result[row[split] if split else None].append(
+                Bucket(
+                    key,
+                    text,
+                    Measures.from_mills(row["low"], row["high"], row["point"]),
+                    row["figures"] or 0,
+                    row["open_figures"] or 0,
+                )
+            )
+        return result
 
 
 def vendor_bucket(kind: str, vendors: str, names: dict[int, tuple[str, str]]) -> tuple[str, str]:
@@ -717,15 +902,19 @@ def slice_set(
     investments: QuerySet | None = None,
     origins: QuerySet | None = None,
     measure: str | None = DEFAULT_MEASURE,
-) -> SliceSet:
+) -> "SliceSet | RollupSet":
     """
     The slices of the countable figures of `measure` among `investments` (default: all).
+    Without `investments` or `origins`, the rollups of those slices (`RollupSet`), which
+    narrow by company and answer the same.
     `origins` is a filtered set of figures of any level (the API's and pages' FilterSet):
     a headline in it counts whole, and a component in it counts without its headline, so
     `?scope=overseas` totals ByteDance's overseas component alone while
     `?company=bytedance&top_level=true` totals the headline. A headline without a USD value
     is reported when it or one of its components is among the origins.
     """
+    if investments is None and origins is None:
+        return RollupSet(basis, measure=measure)
     slices = SliceSet(basis, measure=measure)
     if investments is not None:
         slices = slices.filter(figure__in=investments.values("pk"))

@@ -8,9 +8,10 @@ transition touched, the conversions call it after every recompute, and the full 
 (`slices_refresh`) runs after a recompute of every figure, from `manage.py slices_rebuild`
 and daily from beat, as a backstop for a change made outside the services.
 
-Each call rewrites whole headlines in the caller's transaction, so a reader sees either the
-old slices of a figure or the new ones, never a mixture, and a failed rebuild leaves the
-last good totals in place.
+Each call rewrites whole headlines in the caller's transaction, and the rollups of their
+companies with them (capex.services.rollups), so a reader sees either the old slices and
+totals of a figure or the new ones, never a mixture, and a failed rebuild leaves the last
+good totals in place.
 """
 
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,7 @@ from django.db.models import Max, Min, Q
 
 from capex.models import FigureSlice, Investment
 from capex.selectors import Slice, figure_slices
+from capex.services.rollups import refresh_company_rollups, rollups_rebuild
 from config.bulk import TableWriter
 from config.cache import data_version_bump
 
@@ -132,8 +134,12 @@ def slices_refresh_for(*, headline_ids: Iterable[int]) -> int:
     _lock(exclusive=False)
     # Writers of the same headline take turns: each deletes what the one before it wrote.
     list(Investment.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-    FigureSlice.objects.filter(figure_id__in=ids).delete()
+    old = FigureSlice.objects.filter(figure_id__in=ids)
+    companies = set(old.order_by().values_list("company_id", flat=True).distinct())
+    companies |= set(Investment.objects.filter(pk__in=ids).values_list("company_id", flat=True))
+    old.delete()
     written = _write(Q(pk__in=ids))
+    refresh_company_rollups(companies)
     data_version_bump()
     return written
 
@@ -152,6 +158,7 @@ def slices_refresh() -> int:
     else:
         FigureSlice.objects.all().delete()
         written = _write_all(None)
+    rollups_rebuild()
     data_version_bump()
     return written
 
