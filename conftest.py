@@ -62,6 +62,28 @@ def _plain_static_storage():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_session_outlives_the_test_database(django_db_setup, django_db_blocker):
+    """
+    On PostgreSQL the test database is dropped at the end of the run, which fails while any other
+    session is still connected to it (and leaves the database behind). Sessions of processes the
+    tests started and killed, or of threads that ended without closing their connection, are ended
+    first; their names are printed so that the one that stayed can be found.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT application_name, state, left(query, 80), pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        for name, state, query in (row[:3] for row in cursor.fetchall()):
+            print(f"\nEnded a database session left open at the end of the run: {name or '-'} ({state}): {query}")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
