@@ -512,7 +512,61 @@ def _year_shares(start: date, end: date) -> list[tuple[int, Decimal]]:
     return shares
 
 
-class SliceSet:
+class _Grouped:
+    """
+    What SliceSet and RollupSet share: the total, the figures left out unconverted and the
+    breakdowns built from them, each grouping read once. A subclass reads `_total_row`,
+    `_unconverted_by_company` and `_buckets` from its own table.
+    """
+
+    basis: str
+    measure: str | None
+    _groups: dict[tuple[str, str], Breakdown]
+
+    @property
+    def totals(self) -> tuple[Measures, int]:
+        found = self._total_row
+        return Measures.from_mills(found["low"], found["high"], found["point"]), found["figures"] or 0
+
+    @property
+    def open_figures(self) -> int:
+        return self._total_row["open_figures"] or 0
+
+    @property
+    def unconverted(self) -> list[int]:
+        """The countable figures left out for want of a USD value on this basis, by id."""
+        return [figure_id for figure_id, _ in self._unconverted_by_company]
+
+    def group(self, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> Breakdown:
+        """
+        Totals grouped by `dimension`, largest first and "unspecified" last; years in order.
+        Each grouping is read once per SliceSet: a page asks for some twice (the dashboard's
+        years and companies, for its cards and its chart).
+        """
+        _check(dimension, year_mode)
+        key = (dimension, year_mode)
+        if key not in self._groups:
+            buckets = self._buckets(dimension, year_mode, split=None)[None]
+            total, figure_count = self.totals
+            self._groups[key] = _breakdown(
+                dimension,
+                self.basis,
+                buckets,
+                total,
+                figure_count,
+                self.unconverted,
+                open_figures=self.open_figures,
+                measure=self.measure,
+                year_mode=year_mode,
+            )
+        return self._groups[key]
+
+    def group_per_company(self, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> dict[str, Breakdown]:
+        """A breakdown of each company's slices by `dimension`, by company slug: three queries for all companies."""
+        return self.group_by_each("company__slug", dimension, year_mode=year_mode)
+
+
+class SliceSet(_Grouped):
     """
     The stored slices of a set of countable figures of one measure on one USD basis, grouped
     in SQL by any dimension. Narrow it with `filter` (slice fields: `company__slug`,
@@ -548,52 +602,10 @@ class SliceSet:
     def _total_row(self) -> dict:
         return self._converted.aggregate(**_SUMS)
 
-    @property
-    def totals(self) -> tuple[Measures, int]:
-        found = self._total_row
-        return Measures.from_mills(found["low"], found["high"], found["point"]), found["figures"]
-
-    @property
-    def open_figures(self) -> int:
-        return self._total_row["open_figures"] or 0
-
     @cached_property
     def _unconverted_by_company(self) -> list[tuple[int, str]]:
         missing = self.rows.filter(point_mills__isnull=True).order_by("figure_id").distinct()
         return list(missing.values_list("figure_id", "company__slug"))
-
-    @property
-    def unconverted(self) -> list[int]:
-        """The countable figures left out for want of a USD value on this basis, by id."""
-        return [figure_id for figure_id, _ in self._unconverted_by_company]
-
-    def group(self, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> Breakdown:
-        """
-        Totals grouped by `dimension`, largest first and "unspecified" last; years in order.
-        Each grouping is read once per SliceSet: a page asks for some twice (the dashboard's
-        years and companies, for its cards and its chart).
-        """
-        _check(dimension, year_mode)
-        key = (dimension, year_mode)
-        if key not in self._groups:
-            buckets = self._buckets(dimension, year_mode, split=None)[None]
-            total, figure_count = self.totals
-            self._groups[key] = _breakdown(
-                dimension,
-                self.basis,
-                buckets,
-                total,
-                figure_count,
-                self.unconverted,
-                open_figures=self.open_figures,
-                measure=self.measure,
-                year_mode=year_mode,
-            )
-        return self._groups[key]
-
-    def group_per_company(self, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> dict[str, Breakdown]:
-        """A breakdown of each company's slices by `dimension`, by company slug: three queries for all companies."""
-        return self.group_by_each("company__slug", dimension, year_mode=year_mode)
 
     def group_by_each(self, field: str, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> dict[str, Breakdown]:
         """
@@ -691,7 +703,7 @@ _COMPANY_LOOKUPS = frozenset(
 )
 
 
-class RollupSet:
+class RollupSet(_Grouped):
     """
     What `SliceSet` answers, read from the rollups of totals (`CompanyRollup`: each company's
     slices already grouped by year, scope, category, workload and vendor) instead of the
@@ -741,47 +753,10 @@ class RollupSet:
     def _total_row(self) -> dict:
         return self._of(CompanyRollup.Dimension.TOTAL).aggregate(**_ROLLUP_SUMS)
 
-    @property
-    def totals(self) -> tuple[Measures, int]:
-        found = self._total_row
-        return Measures.from_mills(found["low"], found["high"], found["point"]), found["figures"] or 0
-
-    @property
-    def open_figures(self) -> int:
-        return self._total_row["open_figures"] or 0
-
     @cached_property
     def _unconverted_by_company(self) -> list[tuple[int, str]]:
         missing = self._of(CompanyRollup.Dimension.UNCONVERTED).values_list("key", "company__slug")
         return sorted((int(key), slug) for key, slug in missing)
-
-    @property
-    def unconverted(self) -> list[int]:
-        """The countable figures left out for want of a USD value on this basis, by id."""
-        return [figure_id for figure_id, _ in self._unconverted_by_company]
-
-    def group(self, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> Breakdown:
-        """Totals grouped by `dimension`, as `SliceSet.group` gives them; each grouping read once."""
-        _check(dimension, year_mode)
-        key = (dimension, year_mode)
-        if key not in self._groups:
-            total, figure_count = self.totals
-            self._groups[key] = _breakdown(
-                dimension,
-                self.basis,
-                self._buckets(dimension, year_mode, split=None)[None],
-                total,
-                figure_count,
-                self.unconverted,
-                open_figures=self.open_figures,
-                measure=self.measure,
-                year_mode=year_mode,
-            )
-        return self._groups[key]
-
-    def group_per_company(self, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> dict[str, Breakdown]:
-        """A breakdown of each company by `dimension`, by company slug: three queries for all companies."""
-        return self.group_by_each("company__slug", dimension, year_mode=year_mode)
 
     def group_by_each(self, field: str, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> dict[str, Breakdown]:
         """A breakdown by `dimension` for each value of `field` (`company__slug`, `measure`), as `SliceSet` gives it."""
