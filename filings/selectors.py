@@ -38,6 +38,11 @@ class GuidedVsReported:
         return 4 if self.full_year is not None else len(self.quarters)
 
     @property
+    def complete(self) -> bool:
+        """Whether the whole fiscal year is reported: filed as a year, or all four of its quarters."""
+        return self.quarters_reported == 4
+
+    @property
     def guidance_mid(self) -> Decimal | None:
         if self.guidance_low is None:
             return None

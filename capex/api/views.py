@@ -51,14 +51,18 @@ from companies.models import Company
 from config.api.datapackage import Table as PackageTable
 from config.api.datapackage import data_package, data_package_response
 from config.api.exceptions import validation_error_detail
-from config.api.export import Table
+from config.api.export import Table, flatten
 from config.api.filters import FilterBackend
 from config.api.permissions import HasModelPermissions
 from config.api.renderers import CSVRenderer, FastJSONRenderer
 from config.api.views import ApiViewMixin, ResourceViewSet
 from currencies.api.serializers import RatesFreshnessSerializer
 from currencies.selectors import rates_freshness_payload
-from filings.api.serializers import GuidedVsReportedSerializer, ReportedCapexSerializer
+from filings.api.serializers import (
+    GuidedVsReportedSerializer,
+    ReportedCapexSerializer,
+    guided_vs_reported_columns,
+)
 from filings.models import ReportedCapex
 
 CENT = Decimal("0.01")
@@ -342,7 +346,9 @@ class StatsQuerySerializer(serializers.Serializer):
     reported = serializers.BooleanField(
         default=False,
         help_text="`true` adds `reported`: capital expenditure reported in filings by company and fiscal year, "
-        "against guidance (JSON only).",
+        "against guidance. With `format=csv` the CSV is that table instead of the groups: one row per company and "
+        "fiscal year, its columns named as the keys of `reported` (`quarters_1` to `quarters_4` for `quarters`; "
+        "`filings_edgar_url` and the other `filings_` columns list each filing counted, separated by `; `).",
     )
 
 
@@ -450,7 +456,9 @@ class StatsView(ApiViewMixin, generics.GenericAPIView):
                 name="format",
                 type=OpenApiTypes.STR,
                 enum=["json", "csv"],
-                description="`csv` returns the groups as CSV rows.",
+                description="`csv` returns one table as CSV: the groups (`buckets`), one row each; with "
+                "`reported=true`, the reported capex against guidance (`reported`), one row per company and fiscal "
+                "year, instead.",
             ),
         ],
         filters=True,
@@ -476,6 +484,11 @@ class StatsView(ApiViewMixin, generics.GenericAPIView):
         # database to check each slice against (at a million figures that list alone took minutes).
         filters = set(request.query_params) - set(StatsQuerySerializer().fields) - {"format"}
         origins = self.filter_queryset(self.get_queryset()) if filters else None
+        if request.accepted_renderer.format == "csv" and options["reported"]:
+            # One CSV is one table: with `reported`, the guided-vs-reported rows, not the groups.
+            columns = guided_vs_reported_columns()
+            rows = GuidedVsReportedSerializer(reported_stats(request.query_params.getlist("company")), many=True).data
+            return Response(Table(columns=[name for name, _ in columns], rows=[flatten(row, columns) for row in rows]))
 
         result = breakdown(
             dimension=options["group_by"],

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from config.api.export import serializer_columns
 from filings.models import ImportRun, ReportedCapex
 
 
@@ -81,6 +82,7 @@ class GuidedVsReportedSerializer(serializers.Serializer):
     """
 
     company = serializers.CharField(source="company.slug", read_only=True, help_text="Company slug.")
+    company_name = serializers.CharField(source="company.name", read_only=True, help_text="Company name.")
     fiscal_year = serializers.IntegerField(
         source="row.fiscal_year", read_only=True, help_text="The company's fiscal year."
     )
@@ -95,6 +97,11 @@ class GuidedVsReportedSerializer(serializers.Serializer):
     )
     quarters_reported = serializers.IntegerField(
         source="row.quarters_reported", read_only=True, help_text="Quarters covered so far (4 once the year is filed)."
+    )
+    complete = serializers.BooleanField(
+        source="row.complete",
+        read_only=True,
+        help_text="Whether the whole fiscal year is reported: filed as a year, or all four of its quarters.",
     )
     reported_so_far = serializers.DecimalField(
         source="row.reported_so_far", **MONEY, help_text="The year as filed, or the sum of its quarters so far."
@@ -119,3 +126,18 @@ class GuidedVsReportedSerializer(serializers.Serializer):
     filings = ReportedFilingSerializer(
         source="row.sources", many=True, read_only=True, help_text="The values counted, each with its EDGAR link."
     )
+
+
+def guided_vs_reported_columns() -> list[tuple[str, tuple[str, ...]]]:
+    """
+    GuidedVsReportedSerializer as CSV columns, named as its JSON keys: `quarters` one column a
+    quarter (`quarters_1` is `quarters["1"]`), and the filings counted flattened as every export
+    flattens a list (`filings_edgar_url` holds each filing's link, "; " between them).
+    """
+    columns = []
+    for name, path in serializer_columns(GuidedVsReportedSerializer()):
+        if name == "quarters":
+            columns += [(f"quarters_{quarter}", ("quarters", str(quarter))) for quarter in range(1, 5)]
+        else:
+            columns.append((name, path))
+    return columns

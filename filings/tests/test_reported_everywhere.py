@@ -1,6 +1,6 @@
 """
-The stats API, the company page, the reported-capex API and its CSV download, and the data package
-serve the same reported numbers, each with the filing's EDGAR link.
+The stats API (as JSON and as CSV), the company page, the reported-capex API and its CSV download,
+and the data package serve the same reported numbers, each with the filing's EDGAR link.
 """
 
 import csv
@@ -13,6 +13,7 @@ import pytest
 from frictionless import validate
 
 from capex.choices import Measure, Qualifier
+from capex.conversions import conversions_recompute
 from capex.tests.factories import PublishedInvestmentFactory
 from capex.tests.personas import throttles_reset
 from companies.tests.factories import CompanyFactory
@@ -124,3 +125,163 @@ def test_the_page_the_api_the_download_and_the_data_package_agree(client, alphab
     package.extractall(tmp_path)
     report = validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+# --- The reported table as CSV ------------------------------------------------------------
+
+REPORTED_CSV_HEADER = [
+    "company",
+    "company_name",
+    "fiscal_year",
+    "currency",
+    "quarters_1",
+    "quarters_2",
+    "quarters_3",
+    "quarters_4",
+    "quarters_reported",
+    "complete",
+    "reported_so_far",
+    "full_year",
+    "guidance_low",
+    "guidance_high",
+    "share_delivered",
+    "filings_period",
+    "filings_amount",
+    "filings_form",
+    "filings_accession_number",
+    "filings_filed_on",
+    "filings_edgar_url",
+    "filings_derived",
+    "filings_origin",
+]
+BUCKETS_CSV_HEADER = ["key", "label", "low", "high", "point", "high_open", "open_figures", "figure_count"]
+
+
+def stats_csv(client, **query) -> tuple[list[str], list[dict]]:
+    response = client.get("/api/v1/stats/", {"measure": "total_capex", "format": "csv", **query})
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("text/csv")
+    reader = csv.DictReader(io.StringIO(response.content.decode()))
+    return list(reader.fieldnames or []), list(reader)
+
+
+def test_the_reported_table_as_csv_one_row_per_company_and_fiscal_year(client, alphabet):
+    header, rows = stats_csv(client, reported="true")
+
+    assert header == REPORTED_CSV_HEADER
+    by_year = {(row["company"], row["fiscal_year"]): row for row in rows}
+    assert by_year[("alphabet", "2025")] == {
+        "company": "alphabet",
+        "company_name": "Alphabet",
+        "fiscal_year": "2025",
+        "currency": "USD",
+        "quarters_1": QUARTERS_2025[0],
+        "quarters_2": QUARTERS_2025[1],
+        "quarters_3": QUARTERS_2025[2],
+        "quarters_4": QUARTERS_2025[3],
+        "quarters_reported": "4",
+        "complete": "true",
+        "reported_so_far": "91447000000.00",
+        "full_year": "91447000000.00",
+        "guidance_low": "91000000000.00",
+        "guidance_high": "93000000000.00",
+        "share_delivered": "0.9940",
+        "filings_period": "FY2025",
+        "filings_amount": "91447000000.00",
+        "filings_form": "10-K",
+        "filings_accession_number": "0001652044-26-000018",
+        "filings_filed_on": by_year[("alphabet", "2025")]["filings_filed_on"],
+        "filings_edgar_url": TEN_K_2025,
+        "filings_derived": "false",
+        "filings_origin": by_year[("alphabet", "2025")]["filings_origin"],
+    }
+    assert by_year[("alphabet", "2025")]["filings_filed_on"].startswith("2026-")
+    # A year under way, without guidance: its quarters so far, each 10-Q's link in one cell.
+    fy2026 = by_year[("microsoft", "2026")]
+    assert (fy2026["company_name"], fy2026["quarters_reported"], fy2026["complete"]) == ("Microsoft", "2", "false")
+    assert fy2026["reported_so_far"] == "49270000000.00"
+    assert (fy2026["quarters_3"], fy2026["quarters_4"], fy2026["full_year"]) == ("", "", "")
+    assert (fy2026["guidance_low"], fy2026["share_delivered"]) == ("", "")
+    assert fy2026["filings_accession_number"] == "0001193125-25-256321; 0001193125-26-027207"
+    links = fy2026["filings_edgar_url"].split("; ")
+    assert len(links) == 2 and all(link.startswith("https://www.sec.gov/Archives/edgar/data/789019/") for link in links)
+    # Companies by name, each one's years in order, as in the JSON.
+    assert [row["company"] for row in rows] == sorted(
+        (row["company"] for row in rows), key=["alphabet", "microsoft"].index
+    )
+
+
+@pytest.mark.parametrize("query", [{}, {"company": "alphabet"}, {"company": "microsoft"}])
+def test_the_reported_csv_holds_the_numbers_of_the_json_for_the_same_query(client, alphabet, query):
+    json_rows = client.get("/api/v1/stats/", {"reported": "true", "measure": "total_capex", **query}).json()["reported"]
+    _, csv_rows = stats_csv(client, reported="true", **query)
+
+    assert [(r["company"], r["fiscal_year"]) for r in csv_rows] == [
+        (r["company"], str(r["fiscal_year"])) for r in json_rows
+    ]
+    for json_row, csv_row in zip(json_rows, csv_rows, strict=True):
+        for key, value in json_row.items():
+            if key == "quarters":
+                assert {q: csv_row[f"quarters_{q}"] for q in "1234" if csv_row[f"quarters_{q}"]} == value
+            elif key == "filings":
+                for field_name in value[0] if value else ():
+                    cells = [
+                        str(f[field_name]).lower() if isinstance(f[field_name], bool) else str(f[field_name])
+                        for f in value
+                    ]
+                    assert csv_row[f"filings_{field_name}"] == "; ".join(cells)
+            elif isinstance(value, bool):
+                assert csv_row[key] == str(value).lower()
+            else:
+                assert csv_row[key] == ("" if value is None else str(value)), key
+
+
+def test_csv_without_reported_is_the_groups_as_before(client, alphabet):
+    conversions_recompute()  # the guidance in USD, so Alphabet's group has its total
+    header, rows = stats_csv(client)
+    buckets = client.get("/api/v1/stats/", {"measure": "total_capex"}).json()["buckets"]
+
+    assert header == BUCKETS_CSV_HEADER
+    assert [(row["key"], row["label"], row["low"], row["high"], row["point"]) for row in rows] == [
+        ("alphabet", "Alphabet", "91000000000.00", "93000000000.00", "92000000000.00")
+    ]
+    assert [row["point"] for row in rows] == [bucket["point"] for bucket in buckets]
+    # `reported=false` is the same table.
+    assert stats_csv(client, reported="false") == (header, rows)
+
+
+def test_the_two_csvs_and_the_two_jsons_are_never_served_for_each_other(client, alphabet):
+    # Asked in turn, each query gets its own table, however the other was asked before.
+    for _ in range(2):
+        assert stats_csv(client, reported="true")[0] == REPORTED_CSV_HEADER
+        assert stats_csv(client)[0] == BUCKETS_CSV_HEADER
+        assert stats_csv(client, reported="true", company="alphabet")[0] == REPORTED_CSV_HEADER
+    # The CSVs are built for each request, never kept as a shared answer: private, each with the
+    # ETag of its own body. The JSON answers are shared, each under its own key (the normalised
+    # query, `reported` included).
+    csv_answers = [client.get("/api/v1/stats/", {"format": "csv", **q}) for q in ({}, {"reported": "true"})]
+    assert all("private" in answer["Cache-Control"] for answer in csv_answers)
+    assert csv_answers[0]["ETag"] != csv_answers[1]["ETag"]
+    plain = client.get("/api/v1/stats/", {"measure": "total_capex"})
+    reported = client.get("/api/v1/stats/", {"measure": "total_capex", "reported": "true"})
+    assert plain["ETag"] != reported["ETag"]
+    assert "reported" in client.get("/api/v1/stats/", {"measure": "total_capex", "reported": "true"}).json()
+    assert "reported" not in client.get("/api/v1/stats/", {"measure": "total_capex"}).json()
+
+
+def test_the_schema_says_which_table_the_csv_is(client, alphabet):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    parameters = {p["name"]: p["description"] for p in schema["paths"]["/api/v1/stats/"]["get"]["parameters"]}
+    assert "`reported=true`" in parameters["format"] and "one row per company and fiscal year" in parameters["format"]
+    assert "`format=csv`" in parameters["reported"] and "`filings_edgar_url`" in parameters["reported"]
+
+
+def test_the_company_page_links_its_guided_vs_reported_table_as_csv(client, alphabet):
+    page = client.get("/companies/alphabet/").content.decode()
+    section = page.split('id="reported-heading"')[1].split("</section>")[0]
+    link = section.split('id="download-reported-csv"')[0].rsplit("<a ", 1)[1]
+    href = link.split('href="')[1].split('"')[0].replace("&amp;", "&")
+
+    assert href == "/api/v1/stats/?company=alphabet&reported=true&format=csv"
+    header, rows = stats_csv(client, **dict(pair.split("=") for pair in href.split("?")[1].split("&")))
+    assert header == REPORTED_CSV_HEADER and {row["company"] for row in rows} == {"alphabet"}

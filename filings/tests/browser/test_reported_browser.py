@@ -1,7 +1,8 @@
 """
 Meta's company page in a real Chromium with the recorded reported figures imported and Meta's 2025
 guidance of $70-72bn: the chart draws the reported quarter as a bar and the guidance as a band for
-the same fiscal year, and the "guided vs reported so far" table shows the numbers.
+the same fiscal year, and the "guided vs reported so far" table shows the numbers and downloads
+them as CSV.
 """
 
 import csv
@@ -108,4 +109,15 @@ def test_meta_page_draws_reported_bars_against_the_guidance_band(page, meta_page
     with open(download.value.path(), newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[-1] == ["FY2025", "12941000000.00", "", "12941000000.00", "70000000000.00", "72000000000.00"]
+
+    # The table's CSV: every fiscal year reported, each with the EDGAR link of its filings.
+    with page.expect_download() as download:
+        page.locator("#download-reported-csv").click()
+    assert download.value.suggested_filename == "meta-guided-vs-reported.csv"
+    with open(download.value.path(), newline="", encoding="utf-8") as handle:
+        years = {row["fiscal_year"]: row for row in csv.DictReader(handle)}
+    fy2025 = years["2025"]
+    assert (fy2025["quarters_1"], fy2025["quarters_reported"], fy2025["complete"]) == ("12941000000.00", "1", "false")
+    assert (fy2025["guidance_low"], fy2025["guidance_high"]) == ("70000000000.00", "72000000000.00")
+    assert fy2025["filings_edgar_url"].startswith("https://www.sec.gov/Archives/edgar/data/1326801/")
     assert page.console_errors == []
