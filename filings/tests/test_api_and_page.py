@@ -70,8 +70,9 @@ def test_the_dashboard_stacks_the_largest_spenders_reported_quarters(client, alp
 def test_meta_page_sets_its_2025_guidance_against_reported(client, make_client):
     # Meta raised its 2025 capital expenditure outlook (including principal payments on finance leases)
     # to $70-72bn with its Q3 2025 results on 29 October 2025 (as reported by newsbytesapp.com,
-    # odaily.news and advfn). The recorded response holds Meta's first quarter of 2025 (12,941m of
-    # purchases of property and equipment), so one quarter of four is in and 18% of the 71bn midpoint.
+    # odaily.news and advfn). The recorded response holds Meta's 2025 year as its 10-K filed it
+    # (69,691m of purchases of property and equipment, net), so the year is in and 98% of the 71bn
+    # midpoint was delivered.
     meta = CompanyFactory(name="Meta", slug="meta", cik="1326801")
     reported_refresh(company=meta, client=make_client(FakeTransport(ok("meta-companyconcept-capex.json"))))
     PublishedInvestmentFactory(
@@ -94,7 +95,7 @@ def test_meta_page_sets_its_2025_guidance_against_reported(client, make_client):
     html = response.content.decode()
     assert "Guided vs reported so far" in html
     row = html.split('<th scope="row">FY2025</th>')[1].split("</tr>")[0]
-    assert "70,000–72,000" in row and "12,941" in row and "1 of 4" in row and "18%" in row
+    assert "70,000–72,000" in row and "69,691" in row and "4 of 4" in row and "98%" in row
 
 
 def test_the_chart_table_and_its_csv_set_each_years_quarters_beside_its_guidance(client, alphabet):

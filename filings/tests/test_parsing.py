@@ -42,18 +42,27 @@ def test_alphabet_quarters_match_its_earnings_releases(name):
     assert q4.accession_number == "0001652044-26-000018"
 
 
-def test_meta_first_quarter_and_year_as_filed():
-    # Meta's "Purchases of property and equipment, net" (USD millions): Q1 2025 as in its first-quarter
-    # 2025 earnings release, the 2024 year as in its 10-K. Meta's own "Capital expenditures, including
-    # principal payments on finance leases" adds those payments and is larger (not this tag). Its
-    # year-to-date values after Q1 are not in the fixture (see the fixtures README): nothing is derived.
+def test_meta_quarters_from_its_year_to_date_values():
+    # Meta's "Purchases of property and equipment, net" (USD millions). Its 10-Qs print year-to-date
+    # columns only, so after each first quarter the quarters are derived: 2024 from three months
+    # (6,400), six (14,573), nine (22,831) and the year (37,256); 2025 from three months (12,941), six
+    # (29,479) and the year (69,691), whose nine months are not in the fixture (see the fixtures
+    # README): 2025 Q3 and Q4 are not derived. Meta's own "Capital expenditures, including principal
+    # payments on finance leases" adds those payments and is larger (not this tag).
     rows = current(
         parse_capex_facts(fixture_json("meta-companyconcept-capex.json"), concept=PPE, fiscal_year_end_month=12)
     )
-    assert set(rows) == {(2024, None), (2025, 1)}
-    assert rows[(2025, 1)].amount / MILLION == 12941 and not rows[(2025, 1)].derived
-    assert rows[(2025, 1)].accession_number == "0001326801-25-000054"
-    assert rows[(2024, None)].amount / MILLION == 37256
+    assert set(rows) == {(2024, 1), (2024, 2), (2024, 3), (2024, 4), (2024, None), (2025, 1), (2025, 2), (2025, None)}
+    amounts = {key: row.amount / MILLION for key, row in rows.items()}
+    assert amounts == {
+        (2024, 1): 6400, (2024, 2): 8173, (2024, 3): 8258, (2024, 4): 14425, (2024, None): 37256,
+        (2025, 1): 12941, (2025, 2): 16538, (2025, None): 69691,
+    }  # fmt: skip
+    assert not rows[(2025, 1)].derived and rows[(2025, 1)].accession_number == "0001326801-25-000054"
+    assert not rows[(2024, 1)].derived and rows[(2024, 1)].accession_number == "0001326801-25-000054"
+    q2 = rows[(2025, 2)]
+    assert q2.derived and (q2.period_start, q2.period_end) == (date(2025, 4, 1), date(2025, 6, 30))
+    assert q2.accession_number == "0001628280-25-036791"
 
 
 def test_recorded_fixtures_are_in_the_companyconcept_shape():

@@ -94,14 +94,25 @@ def test_amazon_2024_and_2025_quarters_under_its_own_concept(imported):
     }
 
 
-def test_meta_loads_what_could_be_verified(imported):
-    # Meta's "Purchases of property and equipment, net": Q1 2025 as in its first-quarter 2025 earnings
-    # release (12,941) and the 2024 year of its 10-K (37,256). Its later 2025 quarters and its 2024
-    # quarters need the 10-Qs' year-to-date values, which the recorded response does not hold (see the
-    # fixtures README), so none is derived rather than one made up.
+def test_meta_2024_quarters_and_2025_first_half(imported):
+    # Meta's "Purchases of property and equipment, net" (USD millions), as its earnings releases print
+    # the quarters: 2024 Q2 8,173 (second-quarter 2024 release), Q3 8,258 (third-quarter 2024
+    # release), Q4 14,425 (fourth-quarter 2024 release); 2025 Q1 12,941 and Q2 16,538 (first- and
+    # second-quarter 2025 releases). 2024 Q1 (6,400) is filed as three months (the first-quarter 2025
+    # 10-Q's prior-year column); the others are derived from the year-to-date values
+    # (14,573 - 6,400, 22,831 - 14,573, 37,256 - 22,831, 29,479 - 12,941).
     meta = imported["meta"]
-    assert quarters(meta, [2024, 2025]) == {(2025, 1): 12941}
-    assert full_years(meta, [2024, 2025]) == {2024: 37256}
+    assert quarters(meta, [2024, 2025]) == {
+        (2024, 1): 6400, (2024, 2): 8173, (2024, 3): 8258, (2024, 4): 14425,
+        (2025, 1): 12941, (2025, 2): 16538,
+    }  # fmt: skip
+    assert full_years(meta, [2024, 2025]) == {2024: 37256, 2025: 69691}
+    q4 = ReportedCapex.objects.current().get(company=meta, fiscal_year=2024, fiscal_quarter=4)
+    assert q4.derived and (q4.period_start.isoformat(), q4.period_end.isoformat()) == ("2024-10-01", "2024-12-31")
+    assert q4.accession_number == "0001326801-25-000017" and q4.form == "10-K"
+    # The nine months of 2025 were not read (see the fixtures README), so neither 2025 Q3 (18,829 in
+    # the third-quarter 2025 release) nor Q4 (21,383) is derived, rather than one made up.
+    assert not ReportedCapex.objects.filter(company=meta, fiscal_year=2025, fiscal_quarter__in=[3, 4]).exists()
 
 
 def test_a_company_without_its_concept_fails_with_the_concept_named(make_client):
