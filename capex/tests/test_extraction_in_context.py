@@ -162,6 +162,11 @@ KNOWN_GAPS = [
         "'the fiscal year ending in May 2026' names a fiscal year by the month it ends in",
     ),
     _gap(
+        "oracle-capex-fy2027-2026-06-10",
+        "Oracle announced",
+        "'over the coming year', said in June, is read as the next calendar year, not the fiscal year ahead",
+    ),
+    _gap(
         "alphabet-capex-2026-2026-02-04",
         "Today, it forecast",
         "'more than double its 2025 spending' names the year compared with, not the forecast's",
