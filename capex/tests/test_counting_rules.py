@@ -18,7 +18,7 @@ from capex.models import Investment, VendorShare
 from capex.selectors import _allocate_vendors, slice_set
 from capex.services.slices import slices_refresh
 from capex.tests.factories import InvestmentFactory
-from capex.tests.personas import sample_figures_with_rates, throttles_reset
+from capex.tests.personas import throttles_reset
 from companies.tests.factories import CompanyFactory
 
 CENT = Decimal("0.01")
@@ -26,9 +26,9 @@ BN = Decimal(10) ** 9
 
 
 @pytest.fixture
-def sample(db):
+def sample(sample_figures_for_module, db):
+    """The sample figures, made once for the module; each test's changes are undone after it."""
     throttles_reset()
-    sample_figures_with_rates()
 
 
 def figure(company: str, title: str) -> Investment:

@@ -25,7 +25,7 @@ from capex.services.investments import citation_add, investment_create, investme
 from capex.services.workflow import investment_publish, investment_return_to_draft, investment_submit
 from capex.tests.factories import InvestmentFactory
 from capex.tests.fixtures.personas import make_user
-from capex.tests.personas import api_client, fast_passwords, new_figure, sample_figures_with_rates, throttles_reset
+from capex.tests.personas import api_client, fast_passwords, new_figure, throttles_reset
 from companies.tests.factories import CompanyFactory
 from currencies.choices import RateProvider
 from currencies.parsers import RateRow
@@ -46,8 +46,8 @@ def _api_test_settings(settings):
 
 
 @pytest.fixture
-def sample():
-    sample_figures_with_rates()
+def sample(sample_figures_for_module):
+    """The sample figures, made once for the module; each test's changes are undone after it."""
 
 
 # --- 1. dates ---------------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def test_admin_refuses_an_announcement_in_year_one(client):
 
     assert response.status_code == 200
     assert "Enter a date between 1990-01-01 and 2100-12-31." in response.content.decode()
-    assert not Investment.objects.exists()
+    assert not Investment.objects.filter(company=company).exists()
 
 
 def test_the_database_refuses_a_date_out_of_range_written_around_the_model():
