@@ -1,6 +1,9 @@
 """The editorial personas several capex test modules work with (a module may define its own)."""
 
+from contextlib import contextmanager
+
 import pytest
+from django.db import transaction
 
 from capex.tests.fixtures.personas import make_user
 
@@ -30,28 +33,48 @@ def viewer():
     return make_user("Viewer", "vera")
 
 
+@contextmanager
+def module_transaction(django_db_blocker):
+    """
+    A transaction opened before a module's first test and rolled back after its last, for data
+    made once per module: each test runs inside it in a savepoint of its own (pytest-django's
+    `db`), so what a test changes is undone for the next, as before. Only for modules where every
+    database test may see that data: once made, it is there for the module's other tests too.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="module")
 def sample_figures_for_module(django_db_setup, django_db_blocker):
     """
     The sample figures at bundled ECB rates (personas.sample_figures_with_rates), made once for a
     whole test module instead of once per test: making them is the longest set-up in the suite.
-
-    They live in a transaction opened before the module's first test and rolled back after its
-    last; each test runs inside it in a savepoint of its own (pytest-django's `db`), so what a
-    test changes is undone for the next, as before. Only for modules where every database test
-    may see the sample figures: once made, they are there for the module's other tests too.
     """
-    from contextlib import ExitStack
-
-    from django.db import transaction
-
     from capex.tests.personas import sample_figures_with_rates
 
-    module_transaction = ExitStack()
-    with django_db_blocker.unblock():
-        module_transaction.enter_context(transaction.atomic())
-        sample_figures_with_rates()
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        module_transaction.close()
+    with module_transaction(django_db_blocker):
+        with django_db_blocker.unblock():
+            sample_figures_with_rates()
+        yield
+
+
+@pytest.fixture(scope="module")
+def page_figures_for_module(django_db_setup, django_db_blocker) -> dict[str, int]:
+    """
+    The page tests' sample figures (test_pages_fixtures.sample_figures_load), made once for a
+    module; returns their ids by short name, for each test to read its own copies.
+    """
+    from capex.tests.test_pages_fixtures import sample_figures_load
+
+    with module_transaction(django_db_blocker):
+        with django_db_blocker.unblock():
+            ids = {name: figure.pk for name, figure in sample_figures_load().items()}
+        yield ids

@@ -19,7 +19,7 @@ from capex.models import Investment
 from capex.services.workflow import investment_publish
 from capex.tests.factories import CitationFactory, InvestmentFactory
 from capex.tests.fixtures.personas import make_user
-from capex.tests.test_pages_fixtures import sample_figures_load
+from capex.tests.test_pages_fixtures import figures_by_name
 from companies.models import Company
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +28,9 @@ ATOM = "application/atom+xml; charset=utf-8"
 
 
 @pytest.fixture
-def figures():
+def figures(page_figures_for_module):
     """The sample figures, published one day apart in a known order (ByteDance's headline last)."""
-    figures = sample_figures_load()
+    figures = figures_by_name(page_figures_for_module)
     order = ["stargate", "microsoft", "alibaba", "meta_january", "meta_april", "bytedance_chips", "bytedance"]
     start = timezone.make_aware(datetime.datetime(2026, 3, 1, 9, 0))
     for day, name in enumerate(order):

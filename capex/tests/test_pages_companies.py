@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from capex.choices import WorkflowState
 from capex.tests.factories import InvestmentFactory
-from capex.tests.test_pages_fixtures import chart_table, sample_figures_load, table_rows
+from capex.tests.test_pages_fixtures import chart_table, figures_by_name, table_rows
 from companies.models import Company
 from companies.tests.factories import CompanyFactory
 
@@ -16,8 +16,8 @@ LIST = reverse("companies:list")
 
 
 @pytest.fixture
-def figures():
-    return sample_figures_load()
+def figures(page_figures_for_module):
+    return figures_by_name(page_figures_for_module)
 
 
 def page(client, slug, **params):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from capex.tests.test_pages_fixtures import chart_table, sample_figures_load
+from capex.tests.test_pages_fixtures import chart_table, figures_by_name
 
 pytestmark = pytest.mark.django_db
 
@@ -11,8 +11,8 @@ COMPARE = reverse("capex:compare")
 
 
 @pytest.fixture
-def figures():
-    return sample_figures_load()
+def figures(page_figures_for_module):
+    return figures_by_name(page_figures_for_module)
 
 
 def test_two_companies_side_by_side_by_year(client, figures):

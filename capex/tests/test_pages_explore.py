@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from capex.choices import WorkflowState
 from capex.tests.factories import InvestmentFactory
-from capex.tests.test_pages_fixtures import sample_figures_load, table_rows
+from capex.tests.test_pages_fixtures import figures_by_name, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +17,8 @@ EXPLORE = reverse("capex:explore")
 
 
 @pytest.fixture
-def figures():
-    return sample_figures_load()
+def figures(page_figures_for_module):
+    return figures_by_name(page_figures_for_module)
 
 
 def explore(client, params=None, status=200):

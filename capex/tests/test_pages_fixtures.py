@@ -81,6 +81,12 @@ def sample_figures_load() -> dict[str, Investment]:
     return figures
 
 
+def figures_by_name(ids: dict[str, int]) -> dict:
+    """Fresh copies of the named figures, so no test sees another's unsaved changes."""
+    stored = Investment.objects.in_bulk(ids.values())
+    return {name: stored[pk] for name, pk in ids.items()}
+
+
 def fresh_rates_store(*, newest: datetime.date) -> None:
     """One published rate on `newest`, so the rates read as fresh or stale as a test needs."""
     ExchangeRate.objects.create(provider="ecb", base="EUR", currency="USD", date=newest, rate=Decimal("1.08"))

@@ -12,8 +12,8 @@ from capex.services.slices import slices_refresh
 from capex.tests.test_pages_fixtures import (
     chart_csv_rows,
     chart_table,
+    figures_by_name,
     fresh_rates_store,
-    sample_figures_load,
     table_rows,
 )
 
@@ -23,8 +23,8 @@ HOME = reverse("capex:home")
 
 
 @pytest.fixture
-def figures():
-    return sample_figures_load()
+def figures(page_figures_for_module):
+    return figures_by_name(page_figures_for_module)
 
 
 @pytest.fixture

@@ -8,15 +8,15 @@ from capex.models import Investment
 from capex.services.investments import investment_update
 from capex.services.workflow import investment_publish, investment_return_to_draft
 from capex.tests.factories import InvestmentFactory
-from capex.tests.test_pages_fixtures import chart_table, sample_figures_load, table_rows
+from capex.tests.test_pages_fixtures import chart_table, figures_by_name, table_rows
 from capex.views.investments import bibtex_escape
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def figures():
-    return sample_figures_load()
+def figures(page_figures_for_module):
+    return figures_by_name(page_figures_for_module)
 
 
 def page(client, figure, **params):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from capex.tests.test_pages_fixtures import sample_figures_load, table_rows
+from capex.tests.test_pages_fixtures import figures_by_name, table_rows
 from sources.models import Source
 
 pytestmark = pytest.mark.django_db
@@ -12,8 +12,8 @@ LIST = reverse("sources:list")
 
 
 @pytest.fixture
-def figures():
-    return sample_figures_load()
+def figures(page_figures_for_module):
+    return figures_by_name(page_figures_for_module)
 
 
 def test_source_list_shows_each_source_with_the_figures_it_supports(client, figures):
