@@ -1,10 +1,8 @@
 """The editorial personas several capex test modules work with (a module may define its own)."""
 
-from contextlib import contextmanager
-
 import pytest
-from django.db import transaction
 
+from capex.tests.fixtures.module_data import module_transaction
 from capex.tests.fixtures.personas import make_user
 
 
@@ -31,25 +29,6 @@ def second_reviewer():
 @pytest.fixture
 def viewer():
     return make_user("Viewer", "vera")
-
-
-@contextmanager
-def module_transaction(django_db_blocker):
-    """
-    A transaction opened before a module's first test and rolled back after its last, for data
-    made once per module: each test runs inside it in a savepoint of its own (pytest-django's
-    `db`), so what a test changes is undone for the next, as before. Only for modules where every
-    database test may see that data: once made, it is there for the module's other tests too.
-    """
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-    try:
-        yield
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="module")

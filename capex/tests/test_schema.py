@@ -15,6 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from capex.choices import Qualifier, Scope
 from capex.conversions import conversions_recompute
 from capex.tests.factories import InvestmentFactory, PublishedInvestmentFactory
+from capex.tests.fixtures.module_data import module_transaction
 from capex.tests.personas import bundled_rates, throttles_reset
 from companies.tests.factories import ChipVendorFactory, CompanyFactory
 from config.wsgi import application
@@ -66,17 +67,20 @@ def filter_case(context, case):
     return True
 
 
-@pytest.fixture
-def sample_api(db, settings):
+@pytest.fixture(scope="module")
+def api_data(django_db_setup, django_db_blocker):
     """
     A small data set of every shape the API shows (a headline with components in two
-    currencies, chip vendors, citations, a revision, a draft) converted to USD, and no
-    throttling: Schemathesis sends many requests. Factories, not the full sample data, keep
-    the setup of each of the 34 operations short.
+    currencies, chip vendors, citations, a revision, a draft) converted to USD, made once for
+    the module's 34 operations. Factories, not the full sample data, keep it short.
     """
-    rates = dict.fromkeys(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
-    throttles_reset()
+    with module_transaction(django_db_blocker):
+        with django_db_blocker.unblock():
+            api_data_make()
+        yield
+
+
+def api_data_make() -> None:
     rates_store(provider=RateProvider.ECB_BUNDLED, rows=bundled_rates())
     vendors = [ChipVendorFactory(name=name, slug=name.lower()) for name in ("Nvidia", "Huawei", "Cambricon")]
     publisher = PublisherFactory(name="Financial Times")
@@ -101,8 +105,18 @@ def sample_api(db, settings):
     )
     InvestmentFactory(company=meta, title="A draft nobody outside staff sees")
     conversions_recompute()
-    # Schemathesis calls the WSGI application itself, not Django's test client: keep Django from
-    # closing the test's database connection after each request, as the test client does.
+
+
+@pytest.fixture
+def sample_api(api_data, db, settings):
+    """
+    The module's data and no throttling: Schemathesis sends many requests. Schemathesis calls
+    the WSGI application itself, not Django's test client: Django is kept from closing the
+    test's database connection after each request, as the test client does.
+    """
+    rates = dict.fromkeys(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    throttles_reset()
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield
