@@ -26,11 +26,11 @@ from typing import Any
 
 import yaml
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from capex.choices import Category, Evidence, Measure, Qualifier, Scope, Status, WorkflowState, Workload
 from capex.models import Citation, Investment, VendorShare
 from capex.services.investments import citation_add, investment_create, investment_update
+from capex.services.loading import writes_batched
 from capex.services.workflow import investment_publish, investment_return_to_draft
 from companies.choices import CompanyKind
 from companies.models import Company
@@ -338,7 +338,7 @@ class LoadResult:
     unchanged: int = 0
 
 
-@transaction.atomic
+@writes_batched()
 def dataset_load(dataset: Dataset | None = None) -> LoadResult:
     """Load the dataset (read from capex/data/ when not given) in one transaction; see the module docstring."""
     dataset = dataset or dataset_read()

@@ -13,11 +13,10 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
-
 from capex.choices import Category, Evidence, Measure, Qualifier, Scope, Status, Workload
 from capex.models import Investment, VendorShare
 from capex.services.investments import citation_add, investment_create
+from capex.services.loading import writes_batched
 from capex.services.workflow import investment_publish
 from companies.choices import CompanyKind
 from companies.models import Company
@@ -525,7 +524,7 @@ def _company(slug: str, companies: dict[str, Company]) -> Company:
     return companies[slug]
 
 
-@transaction.atomic
+@writes_batched()
 def sample_data_load() -> dict[str, int]:
     """Load the sample data; returns how many rows of each kind were created (0 on a second run)."""
     created = {"companies": 0, "publishers": 0, "sources": 0, "investments": 0}

@@ -10,6 +10,7 @@ from django.db import transaction
 from capex.choices import WorkflowState
 from capex.conversions import investment_convert
 from capex.models import Citation, Investment
+from capex.services.batching import batch_open
 from companies.models import Company
 from sources.models import Source
 
@@ -34,6 +35,9 @@ def _record_author(instance, user: AbstractBaseUser | None) -> None:
 
 
 def _convert_on_commit(investment_id: int) -> None:
+    if (batch := batch_open()) is not None:  # the batch converts its figures together
+        batch.conversions.add(investment_id)
+        return
     transaction.on_commit(lambda: investment_convert(investment_id=investment_id))
 
 

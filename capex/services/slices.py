@@ -22,6 +22,7 @@ from django.db.models import Max, Min, Q
 
 from capex.models import FigureSlice, Investment
 from capex.selectors import Slice, figure_slices
+from capex.services.batching import batch_open
 from capex.services.rollups import refresh_company_rollups, rollups_rebuild
 from config.bulk import TableWriter
 from config.cache import data_version_bump
@@ -126,9 +127,15 @@ def headlines_touched(investments: Iterable[Investment]) -> set[int]:
 
 @transaction.atomic
 def slices_refresh_for(*, headline_ids: Iterable[int]) -> int:
-    """Rewrite the slices of these headline figures (ids of components are taken to their headlines)."""
+    """
+    Rewrite the slices of these headline figures (ids of components are taken to their headlines).
+    Inside a batch of writes (capex.services.loading) the headlines are noted for its end instead.
+    """
     ids = set(headline_ids)
     if not ids:
+        return 0
+    if (batch := batch_open()) is not None:
+        batch.headlines |= ids
         return 0
     ids |= set(Investment.objects.filter(pk__in=ids, parent__isnull=False).values_list("parent_id", flat=True))
     _lock(exclusive=False)
