@@ -83,15 +83,51 @@ def test_the_rollups_answer_every_breakdown_of_the_sample_figures_as_the_slices_
     assert assert_rollups_answer_as_slices() > 0
 
 
-def test_the_rollups_answer_every_breakdown_of_the_curated_dataset_as_the_slices_do():
-    dataset_load(dataset_read())
-    currencies = {"USD", *Investment.objects.values_list("currency", flat=True)}
+def test_the_rollups_answer_every_breakdown_of_the_curated_dataset_as_the_slices_do(
+    django_capture_on_commit_callbacks,
+):
+    """
+    The curated load writes each headline's slices and rollups once, at the end of its
+    transaction, and converts its figures in one recompute after commit
+    (capex.services.loading): what it stores is what a recompute of every figure and a rebuild
+    of every slice and rollup give, and the rollups answer every breakdown as the slices do.
+    """
+    dataset = dataset_read()
+    currencies = {"USD", *(figure.fields["currency"] for figure in dataset.figures.values())}
     rows = get_provider(RateProvider.ECB_BUNDLED).fetch(datetime.date(2015, 1, 1), datetime.date.today())
     rates_store(provider=RateProvider.ECB_BUNDLED, rows=[row for row in rows if row.currency in currencies])
-    conversions_recompute()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        dataset_load(dataset)
+
+    # One conversion of all the loaded figures after commit, not one per figure.
+    assert len([c for c in callbacks if c.__module__ == "capex.services.loading"]) == 1
+    assert not [c for c in callbacks if c.__module__ == "capex.services.investments"]
+    batched = stored_totals()
+    slices, rollups, conversions = batched
+    assert len(conversions) == len(dataset.figures) and len(slices) > len(conversions) and rollups
+    assert all(usd is not None for _, usd, _ in conversions)
+    conversions_recompute()  # every figure, then every slice and rollup rebuilt
+    assert stored_totals() == batched
+
     assert Investment.objects.countable().count() > 20
     assert CompanyRollup.objects.filter(dimension=CompanyRollup.Dimension.TOTAL).exists()
     assert assert_rollups_answer_as_slices() > 0
+
+
+def stored_totals() -> tuple[list, list, list]:
+    """The slices, the rollups and the figures' USD conversions as stored, in a fixed order."""
+    slices = sorted(
+        FigureSlice.objects.values_list(
+            "basis", "figure_id", "origin_id", "year", "scope", "vendors", "low_mills", "high_mills", "point_mills"
+        )
+    )
+    rollups = sorted(
+        CompanyRollup.objects.values_list(
+            "basis", "measure", "company_id", "dimension", "year_mode", "key", "point_mills", "figures"
+        )
+    )
+    conversions = sorted(Investment.objects.values_list("pk", "amount_usd_at_announcement", "amount_usd_latest"))
+    return slices, rollups, conversions
 
 
 def test_totals_without_a_filter_of_figures_come_from_the_rollups_and_others_from_the_slices():
@@ -248,48 +284,3 @@ def test_a_published_figure_written_outside_the_services_is_in_the_rollups_after
     slices_refresh()
     assert company_total("outside") == (BN, 1)
     assert Investment.objects.get(company=company).state == WorkflowState.PUBLISHED
-
-
-def stored_totals() -> tuple[list, list, list]:
-    """The slices, the rollups and the figures' USD conversions as stored, in a fixed order."""
-    slices = sorted(
-        FigureSlice.objects.values_list(
-            "basis", "figure_id", "origin_id", "year", "scope", "vendors", "low_mills", "high_mills", "point_mills"
-        )
-    )
-    rollups = sorted(
-        CompanyRollup.objects.values_list(
-            "basis", "measure", "company_id", "dimension", "year_mode", "key", "point_mills", "figures"
-        )
-    )
-    conversions = sorted(Investment.objects.values_list("pk", "amount_usd_at_announcement", "amount_usd_latest"))
-    return slices, rollups, conversions
-
-
-def test_a_batched_load_stores_the_same_totals_as_figure_by_figure_writes(django_capture_on_commit_callbacks):
-    """
-    The curated load writes each headline's slices and rollups once, at the end of its
-    transaction, and converts its figures in one recompute after commit
-    (capex.services.loading): what it stores is what converting and slicing figure by figure
-    gives.
-    """
-    rates_store(
-        provider=RateProvider.ECB_BUNDLED,
-        rows=get_provider(RateProvider.ECB_BUNDLED).fetch(datetime.date(2024, 1, 1), datetime.date(2026, 10, 30)),
-    )
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        dataset_load(dataset_read())
-
-    # One conversion of all the loaded figures after commit, not one per figure.
-    assert len([c for c in callbacks if c.__module__ == "capex.services.loading"]) == 1
-    assert not [c for c in callbacks if c.__module__ == "capex.services.investments"]
-    batched = stored_totals()
-    slices, rollups, conversions = batched
-    assert len(conversions) == 74 and len(slices) > 74 and len(rollups) > 74
-    assert sum(usd is not None for _, usd, _ in conversions) == 74
-
-    # Figure by figure, as an editor's saves do it: each converted, its headline's slices and
-    # its company's rollups rewritten on its own.
-    for figure in Investment.objects.order_by("pk"):
-        conversions_recompute(investment_ids=[figure.pk])
-    assert stored_totals() == batched
