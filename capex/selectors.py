@@ -67,7 +67,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cached_property
 from typing import NamedTuple
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django_countries import countries
 
@@ -519,9 +519,17 @@ class _Grouped:
     `_unconverted_by_company` and `_buckets` from its own table.
     """
 
-    basis: str
-    measure: str | None
-    _groups: dict[tuple[str, str], Breakdown]
+    model: type[Model]  # the table read: one row per slice, or per company's group
+
+    def __init__(self, basis: str, rows: QuerySet | None = None, *, measure: str | None = DEFAULT_MEASURE):
+        self.basis = str(FxBasis(basis))
+        self.measure = measure
+        if rows is None:
+            rows = self.model.objects.filter(basis=self.basis)
+            if measure is not None:
+                rows = rows.filter(measure=measure)
+        self.rows = rows
+        self._groups: dict[tuple[str, str], Breakdown] = {}
 
     @property
     def totals(self) -> tuple[Measures, int]:
@@ -576,15 +584,7 @@ class SliceSet(_Grouped):
     knows to be of one measure (one figure's page).
     """
 
-    def __init__(self, basis: str, rows: QuerySet | None = None, *, measure: str | None = DEFAULT_MEASURE):
-        self.basis = str(FxBasis(basis))
-        self.measure = measure
-        if rows is None:
-            rows = FigureSlice.objects.filter(basis=self.basis)
-            if measure is not None:
-                rows = rows.filter(measure=measure)
-        self.rows = rows
-        self._groups: dict[tuple[str, str], Breakdown] = {}
+    model = FigureSlice
 
     def filter(self, *args, **kwargs) -> "SliceSet":
         return SliceSet(self.basis, self.rows.filter(*args, **kwargs), measure=self.measure)
@@ -715,6 +715,8 @@ class RollupSet(_Grouped):
     `filter` then returns the `SliceSet` of the same figures.
     """
 
+    model = CompanyRollup
+
     def __init__(
         self,
         basis: str,
@@ -723,15 +725,8 @@ class RollupSet(_Grouped):
         measure: str | None = DEFAULT_MEASURE,
         company_filters: tuple[dict, ...] = (),
     ):
-        self.basis = str(FxBasis(basis))
-        self.measure = measure
-        if rows is None:
-            rows = CompanyRollup.objects.filter(basis=self.basis)
-            if measure is not None:
-                rows = rows.filter(measure=measure)
-        self.rows = rows
+        super().__init__(basis, rows, measure=measure)
         self._company_filters = company_filters
-        self._groups: dict[tuple[str, str], Breakdown] = {}
 
     def filter(self, *args, **kwargs) -> "RollupSet | SliceSet":
         if args or not kwargs or set(kwargs) - _COMPANY_LOOKUPS:

@@ -51,7 +51,7 @@ from companies.models import Company
 from config.api.datapackage import Table as PackageTable
 from config.api.datapackage import data_package, data_package_response
 from config.api.exceptions import validation_error_detail
-from config.api.export import Table, flatten
+from config.api.export import Table
 from config.api.filters import FilterBackend
 from config.api.permissions import HasModelPermissions
 from config.api.renderers import CSVRenderer, FastJSONRenderer
@@ -486,9 +486,8 @@ class StatsView(ApiViewMixin, generics.GenericAPIView):
         origins = self.filter_queryset(self.get_queryset()) if filters else None
         if request.accepted_renderer.format == "csv" and options["reported"]:
             # One CSV is one table: with `reported`, the guided-vs-reported rows, not the groups.
-            columns = guided_vs_reported_columns()
             rows = GuidedVsReportedSerializer(reported_stats(request.query_params.getlist("company")), many=True).data
-            return Response(Table(columns=[name for name, _ in columns], rows=[flatten(row, columns) for row in rows]))
+            return Response(Table.flattened(guided_vs_reported_columns(), rows))
 
         result = breakdown(
             dimension=options["group_by"],

@@ -41,6 +41,11 @@ class Table:
     columns: list[str]
     rows: Iterable[dict] = field(default_factory=list)
 
+    @classmethod
+    def flattened(cls, columns: list[tuple[str, tuple[str, ...]]], data: Iterable[dict]) -> "Table":
+        """Serialized rows under the columns `serializer_columns` names, nested values flattened."""
+        return cls(columns=[name for name, _ in columns], rows=[flatten(row, columns) for row in data])
+
 
 def serializer_columns(serializer: serializers.Serializer) -> list[tuple[str, tuple[str, ...]]]:
     """(column name, path of field names) for every leaf field of `serializer`, in its order."""

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from config.api import MAX_PARAM_LENGTH
-from config.api.export import Table, flatten, serializer_columns, streaming_export
+from config.api.export import Table, serializer_columns, streaming_export
 from config.api.renderers import CSVRenderer, FastJSONRenderer, JSONLinesRenderer, Rendered
 from config.cache import (
     ANSWER_TIMEOUT,
@@ -179,9 +179,7 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
         data = self.get_serializer(page, many=True).data
         if self.request.accepted_renderer.format == "csv":
             columns = serializer_columns(self.get_serializer())
-            response = Response(
-                Table(columns=[name for name, _ in columns], rows=[flatten(row, columns) for row in data])
-            )
+            response = Response(Table.flattened(columns, data))
             link = self.paginator.link_header()
             if link:
                 response["Link"] = link
