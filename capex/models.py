@@ -523,7 +523,9 @@ class CompanyRollup(models.Model):
     A row is what `SliceSet` gives for one grouping of the company's slices: its `total`
     (every converted slice), one `year` (spread over periods, or by announcement year, as
     `year_mode` says), one bucket of `scope`, `category`, `workload` or `vendor` over all
-    years, or one `unconverted` figure (its id in `key`, no amounts). Figure counts are
+    years, the company's money that names one chip vendor (`buyer`: that vendor's id in
+    `vendors`, whatever its buckets), or one `unconverted` figure (its id in `key`, the vendors
+    its slices name in `vendors`, no amounts). Figure counts are
     distinct counts of the group's own figures: they never add across years or buckets, but
     they add across companies, since each figure belongs to one company, so totals over
     several companies are sums of these rows.
@@ -539,6 +541,7 @@ class CompanyRollup(models.Model):
         CATEGORY = "category", "Category"
         WORKLOAD = "workload", "Workload"
         VENDOR = "vendor", "Chip vendor"
+        BUYER = "buyer", "Bought from a chip vendor"
         UNCONVERTED = "unconverted", "Not converted"
 
     basis = models.CharField(max_length=20, choices=FxBasis.choices)
@@ -554,7 +557,9 @@ class CompanyRollup(models.Model):
         help_text="The bucket: a year, a scope, category or workload, a vendor kind, an unconverted figure's id.",
     )
     vendors = models.CharField(
-        max_length=500, blank=True, help_text="A vendor row's vendor ids, as FigureSlice.vendors holds them."
+        max_length=500,
+        blank=True,
+        help_text="The vendor ids a vendor, buyer or unconverted row is about, as FigureSlice.vendors holds them.",
     )
     low_mills = models.BigIntegerField(null=True, blank=True)
     high_mills = models.BigIntegerField(null=True, blank=True)

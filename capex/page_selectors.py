@@ -21,7 +21,6 @@ from capex.selectors import (
     DEFAULT_MEASURE,
     DEFAULT_YEAR_MODE,
     Breakdown,
-    Bucket,
     Measures,
     RollupSet,
     SliceSet,
@@ -436,42 +435,15 @@ def company_page(
     )
 
 
-def _names_vendor(vendor_id: int) -> Q:
-    """Slices whose vendor bucket includes this vendor (their `vendors` field lists ids joined by commas)."""
-    return (
-        Q(vendors=str(vendor_id))
-        | Q(vendors__startswith=f"{vendor_id},")
-        | Q(vendors__endswith=f",{vendor_id}")
-        | Q(vendors__contains=f",{vendor_id},")
-    )
-
-
 def vendor_buyers(*, vendor: Company, basis: str, year_mode: str, measure: str = DEFAULT_MEASURE) -> Breakdown:
     """
     Who buys from a chip vendor: the money of each buying company that involves the vendor, in
     the vendor buckets of the counting rules: the vendor's own stated share, a share it holds
     with others ("Cambricon + Huawei (shared)") and money not allocated among vendors that
-    include it, each apart. A figure is never counted in full for every vendor it names.
+    include it, each apart. A figure is never counted in full for every vendor it names. Read
+    from the rollups of every company: no slice is read.
     """
-    slices = slice_set(basis=basis, measure=measure).filter(_names_vendor(vendor.pk))
-    per_company = slices.group_per_company("vendor", year_mode=year_mode)
-    names = dict(Company.objects.filter(slug__in=per_company).values_list("slug", "name"))
-    buckets = [
-        Bucket(
-            f"{slug}:{bucket.key}",
-            f"{names[slug]} · {bucket.label}",
-            bucket.measures,
-            bucket.figure_count,
-            bucket.open_figures,
-        )
-        for slug, result in per_company.items()
-        for bucket in result.buckets
-    ]
-    buckets.sort(key=lambda bucket: -bucket.measures.point)
-    total, figure_count = slices.totals
-    return Breakdown(
-        "company", basis, buckets, total, figure_count, slices.unconverted, slices.open_figures, measure, year_mode
-    )
+    return RollupSet(basis, measure=measure).buyers(vendor.pk, year_mode=year_mode)
 
 
 def _annotate_structure(figures: list[Investment]) -> None:

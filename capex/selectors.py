@@ -781,6 +781,51 @@ class RollupSet(_Grouped):
             )
         return result
 
+    def buyers(self, vendor_id: int, *, year_mode: str = DEFAULT_YEAR_MODE) -> Breakdown:
+        """
+        Who buys from a chip vendor: each buying company's vendor buckets that include the vendor
+        (its stated share, a share held with others, money unallocated among vendors that include
+        it), each apart and keyed `company-slug:bucket`, largest first; the total and figure count
+        of all the money that names the vendor, each figure counted once.
+        """
+        Dimension = CompanyRollup.Dimension
+        naming = names_vendor(vendor_id)
+        rows = list(
+            self._of(Dimension.VENDOR)
+            .filter(naming)
+            .values("company__slug", "company__name", "key", "vendors")
+            .annotate(**_ROLLUP_SUMS)
+            .order_by()
+        )
+        label = SliceSet._labeller("vendor", [{"vendors": row["vendors"]} for row in rows])
+        buckets = []
+        for row in rows:
+            key, text = label({"vendor_kind": row["key"], "vendors": row["vendors"]})
+            buckets.append(
+                Bucket(
+                    f"{row['company__slug']}:{key}",
+                    f"{row['company__name']} · {text}",
+                    Measures.from_mills(row["low"], row["high"], row["point"]),
+                    row["figures"],
+                    row["open_figures"],
+                )
+            )
+        buckets.sort(key=lambda bucket: (-bucket.measures.point, bucket.key))
+        total = self._of(Dimension.BUYER).filter(vendors=str(vendor_id)).aggregate(**_ROLLUP_SUMS)
+        missing = self._of(Dimension.UNCONVERTED).filter(naming).values_list("key", flat=True)
+        unconverted = sorted(int(key) for key in missing)
+        return Breakdown(
+            "company",
+            self.basis,
+            buckets,
+            Measures.from_mills(total["low"], total["high"], total["point"]),
+            total["figures"] or 0,
+            unconverted,
+            total["open_figures"] or 0,
+            self.measure,
+            year_mode,
+        )
+
     def _buckets(self, dimension: str, year_mode: str, *, split: str | None) -> dict[str | None, list[Bucket]]:
         """The buckets of `dimension` (apart for each value of `split`), from rows shaped as `SliceSet` groups them."""
         Dimension = CompanyRollup.Dimension
@@ -818,6 +863,16 @@ class RollupSet(_Grouped):
                 )
             )
         return result
+
+
+def names_vendor(vendor_id: int) -> Q:
+    """Rows whose `vendors` (ids joined by commas, as slices and rollups hold them) include this vendor."""
+    return (
+        Q(vendors=str(vendor_id))
+        | Q(vendors__startswith=f"{vendor_id},")
+        | Q(vendors__endswith=f",{vendor_id}")
+        | Q(vendors__contains=f",{vendor_id},")
+    )
 
 
 def vendor_bucket(kind: str, vendors: str, names: dict[int, tuple[str, str]]) -> tuple[str, str]:

@@ -3,7 +3,8 @@ Keeping the rollups of totals (`CompanyRollup`) in step with the stored slices.
 
 A company's rollup rows are its slices grouped the way `capex.selectors.SliceSet` groups
 them: its total, each year (both year views), each scope, category, workload and vendor
-bucket, and its unconverted figures. Every writer of slices calls in here in its own
+bucket, its money that names each chip vendor (what a vendor's page lists as its buyers),
+and its unconverted figures. Every writer of slices calls in here in its own
 transaction: `slices_refresh_for` for the companies whose slices it rewrote (a publish,
 a return to draft, an edit's conversion, a revision), the delete of a figure for its
 company, and the full rebuild of the slices for every company. So a reader sees a company's
@@ -13,6 +14,7 @@ A refresh recomputes whole companies from their slices rather than adding differ
 company's slices are few and indexed by company, and a recomputed row cannot drift.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -38,7 +40,7 @@ _GROUP = ("basis", "measure", "company_id")
 
 
 def _groupings(slices: QuerySet) -> Iterable[dict]:
-    """Every rollup row of these slices, as dicts of field values: seven grouped queries."""
+    """Every rollup row of these slices, as dicts of field values: nine grouped queries."""
     converted = slices.filter(point_mills__isnull=False).order_by()
     for row in converted.values(*_GROUP).annotate(**_SUMS):
         yield {**row, "dimension": Dimension.TOTAL.value}
@@ -57,9 +59,64 @@ def _groupings(slices: QuerySet) -> Iterable[dict]:
             yield {**row, "dimension": dimension.value, "key": row.pop(dimension.value)}
     for row in converted.values(*_GROUP, "vendor_kind", "vendors").annotate(**_SUMS):
         yield {**row, "dimension": Dimension.VENDOR.value, "key": row.pop("vendor_kind")}
-    missing = slices.filter(point_mills__isnull=True).order_by().values(*_GROUP, "figure_id").distinct()
-    for row in missing:
-        yield {**row, "dimension": Dimension.UNCONVERTED.value, "key": str(row.pop("figure_id")), "figures": 1}
+    yield from _buyers(converted)
+    missing = slices.filter(point_mills__isnull=True).order_by().values_list(*_GROUP, "figure_id", "vendors")
+    named: dict[tuple, set[str]] = defaultdict(set)
+    for *group, figure_id, vendors in missing.distinct():
+        named[(*group, figure_id)].update(part for part in vendors.split(",") if part)
+    for (basis, measure, company_id, figure_id), vendor_ids in named.items():
+        yield {
+            "basis": basis,
+            "measure": measure,
+            "company_id": company_id,
+            "dimension": Dimension.UNCONVERTED.value,
+            "key": str(figure_id),
+            "vendors": _joined(vendor_ids),
+            "figures": 1,
+        }
+
+
+def _joined(vendor_ids: Iterable[str]) -> str:
+    return ",".join(sorted(vendor_ids, key=int))
+
+
+def _buyers(converted: QuerySet) -> Iterable[dict]:
+    """
+    Each company's money that names each chip vendor, in any bucket (its stated share, a shared
+    one, money unallocated among vendors that include it): one row per vendor, with the distinct
+    figures behind it. A figure can be in two buckets that name one vendor, so these rows are
+    not sums of the vendor rows. Slices name their vendors as a list of ids, so the rows are
+    summed here from the slices grouped by figure.
+    """
+    sums: dict[tuple, list] = {}
+    per_figure = (
+        converted.exclude(vendors="")
+        .values_list(*_GROUP, "vendors", "figure_id", "high_open")
+        .annotate(low=Sum("low_mills"), high=Sum("high_mills"), point=Sum("point_mills"))
+    )
+    for basis, measure, company_id, vendors, figure_id, high_open, low, high, point in per_figure:
+        for vendor_id in vendors.split(","):
+            # A converted slice has all three amounts (FigureSlice's check constraint).
+            found = sums.setdefault((basis, measure, company_id, vendor_id), [0, 0, 0, set(), set()])
+            found[0] += low
+            found[1] += high
+            found[2] += point
+            found[3].add(figure_id)
+            if high_open:
+                found[4].add(figure_id)
+    for (basis, measure, company_id, vendor_id), (low, high, point, figures, open_figures) in sums.items():
+        yield {
+            "basis": basis,
+            "measure": measure,
+            "company_id": company_id,
+            "dimension": Dimension.BUYER.value,
+            "vendors": vendor_id,
+            "low_mills": low,
+            "high_mills": high,
+            "point_mills": point,
+            "figures": len(figures),
+            "open_figures": len(open_figures),
+        }
 
 
 def rollups_write(slices: QuerySet, *, model: type[CompanyRollup] = CompanyRollup) -> int:

@@ -16,7 +16,7 @@ from capex.choices import FxBasis, Measure, WorkflowState
 from capex.conversions import conversions_recompute
 from capex.curated import dataset_load, dataset_read
 from capex.models import CompanyRollup, FigureSlice, Investment
-from capex.selectors import DIMENSIONS, YEAR_MODES, Breakdown, RollupSet, SliceSet, slice_set
+from capex.selectors import DIMENSIONS, YEAR_MODES, Breakdown, RollupSet, SliceSet, names_vendor, slice_set
 from capex.services.workflow import investment_publish, investment_return_to_draft
 from capex.tests.factories import CitationFactory, InvestmentFactory, PublishedInvestmentFactory
 from capex.tests.personas import sample_figures_with_rates
@@ -71,7 +71,35 @@ def assert_rollups_answer_as_slices() -> int:
                 compared += 2 + len(slugs)
             by_measure = {k: shown(v) for k, v in rollups.group_by_each("measure", "year").items()}
             assert by_measure == {k: shown(v) for k, v in slices.group_by_each("measure", "year").items()}
+            for vendor_id in vendors_named():
+                assert shown(rollups.buyers(vendor_id)) == buyers_from_slices(slices, vendor_id), (basis, measure)
+                compared += 1
     return compared
+
+
+def vendors_named() -> set[int]:
+    return {
+        int(part) for ids in FigureSlice.objects.values_list("vendors", flat=True) for part in ids.split(",") if part
+    }
+
+
+def buyers_from_slices(slices: SliceSet, vendor_id: int) -> dict:
+    """A vendor's buyers as the slices give them: each buying company's buckets that name it, and all they sum to."""
+    naming = slices.filter(names_vendor(vendor_id))
+    names = dict(Company.objects.values_list("slug", "name"))
+    buckets = [
+        (f"{slug}:{b.key}", f"{names[slug]} · {b.label}", b.measures, b.figure_count, b.open_figures)
+        for slug, breakdown in naming.group_per_company("vendor").items()
+        for b in breakdown.buckets
+    ]
+    total, figure_count = naming.totals
+    return {
+        "total": total,
+        "figure_count": figure_count,
+        "open_figures": naming.open_figures,
+        "unconverted": naming.unconverted,
+        "buckets": sorted(buckets, key=lambda bucket: (-bucket[2].point, bucket[0])),
+    }
 
 
 def test_the_rollups_answer_every_breakdown_of_the_sample_figures_as_the_slices_do():
@@ -80,6 +108,16 @@ def test_the_rollups_answer_every_breakdown_of_the_sample_figures_as_the_slices_
     bytedance = RollupSet(FxBasis.ANNOUNCEMENT).filter(company__slug="bytedance").group("vendor")
     assert bytedance.high_open and bytedance.total.low > 12 * BN
     assert {b.key for b in bytedance.buckets} >= {"cambricon+huawei", "nvidia"}
+    # Nvidia's buyers: one ByteDance figure, in two buckets (Nvidia's stated share, and money it
+    # did not allocate), counted once in the total.
+    nvidia = Company.objects.get(slug="nvidia")
+    buyers = RollupSet(FxBasis.ANNOUNCEMENT).buyers(nvidia.pk)
+    assert [(b.label, b.figure_count) for b in buyers.buckets] == [
+        ("ByteDance · Unallocated among Nvidia", 1),
+        ("ByteDance · Nvidia", 1),
+    ]
+    assert buyers.figure_count == 1
+    assert buyers.total.point == sum(b.measures.point for b in buyers.buckets) > 8 * BN
     assert assert_rollups_answer_as_slices() > 0
 
 
@@ -228,6 +266,7 @@ def pages() -> dict[str, str]:
         "home": reverse("capex:home"),
         "home-announcement-latest": reverse("capex:home") + "?years=announcement&basis=latest",
         "company": reverse("companies:detail", kwargs={"slug": "bytedance"}),
+        "vendor": reverse("companies:detail", kwargs={"slug": "nvidia"}),
         "stats": "/api/v1/stats/",
         "stats-by-vendor": "/api/v1/stats/?group_by=vendor&year_mode=announcement",
     }
