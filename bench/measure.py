@@ -1,9 +1,10 @@
 """
 The Django side of the benchmark, run against the same database as the server:
 
-    python bench/measure.py plan      -> the URLs of E1..E9 for this data set, and an admin cookie (JSON)
-    python bench/measure.py warm      -> fill the cached totals of the URLs read from stdin (cold times, JSON)
+    python bench/measure.py plan      -> the URLs of E1..E10 for this data set, and an admin cookie (JSON)
     python bench/measure.py queries   -> queries per request of each URL (JSON), read from stdin
+    python bench/measure.py change publish   -> an editor's publish of a figure, through the workflow service
+    python bench/measure.py change rates     -> the recompute that new exchange rates start (every figure)
 
 Queries are counted with the test client and CaptureQueriesContext, one warm-up request first,
 so the count is that of a request served by a warm worker (caches filled as in production).
@@ -27,19 +28,19 @@ import django
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from capex.models import Investment  # noqa: E402
-from config.cache import VERSION_KEY  # noqa: E402
+from capex.conversions import conversions_recompute_all  # noqa: E402
+from capex.models import Company, Investment  # noqa: E402
+from capex.services.workflow import investment_publish, investment_return_to_draft  # noqa: E402
 
 SCOPE = "domestic"
 EXPORT_ROWS = 100_000
 ADMIN_USERNAME = "bench-admin"
 # Measured built: the client sends `Cache-Control: no-cache`, so the app computes the answer.
-BUILT = {"E1", "E2", "E3", "E4", "E6", "E9"}
+BUILT = {"E1", "E2", "E3", "E4", "E6", "E9", "E10"}
 
 
 def _cursor(position: str) -> str:
@@ -73,6 +74,8 @@ def plan() -> dict:
     client = Client()
     client.force_login(admin)
     e1 = f"/api/v1/investments/?scope={SCOPE}&page_size=50"
+    # Explore's text search for a company's name as a reader types it ("Company 123" finds 123, 1230-1239...).
+    searched = Company.objects.get(slug=top_company["company__slug"]).name.removeprefix("Synthetic ")
     return {
         "figures": Investment.objects.count(),
         "public_figures": public_count,
@@ -93,25 +96,46 @@ def plan() -> dict:
             "E7": f"/api/v1/investments/export/?announced_from={export_from.isoformat()}",
             "E8": "/admin/capex/investment/",
             "E9": "/api/v1/stats/?group_by=company",
+            "E10": f"/explore/?{urlencode({'q': searched})}",
         },
     }
 
 
-def warm(urls: dict) -> dict:
+def change(kind: str) -> dict:
     """
-    Fill the cached answers (config.cache) for these pages at the current data version, in
-    process and without a request timeout, as a worker does after a publish or a rate change.
-    Returns how long each cold computation took, in seconds.
+    The two changes after which every cached answer is stale, made as production makes them;
+    returns how long the change took, in seconds. "publish": the newest published headline of
+    the company with most figures goes back to draft and is published again (each step through
+    the workflow service, which rewrites that company's slices and rollups in its transaction),
+    so the data set is unchanged afterwards. "rates": the full recompute that a rate refresh
+    starts (every conversion, then every slice and rollup).
     """
-    # A new data version first, as a publish or a rate change makes: every page below is computed cold.
-    cache.set(VERSION_KEY, f"bench-{time.time_ns()}", timeout=None)
-    client = Client()
-    timings = {}
-    for name, url in urls.items():
+    started = time.monotonic()
+    if kind == "publish":
+        company = (
+            Investment.objects.published()
+            .values("company_id")
+            .order_by()
+            .annotate(n=django.db.models.Count("id"))
+            .order_by("-n")
+            .values_list("company_id", flat=True)
+            .first()
+        )
+        figure = (
+            Investment.objects.published()
+            .filter(company_id=company, parent__isnull=True)
+            .order_by("-announced_on", "-id")
+            .first()
+        )
+        investment_return_to_draft(investment=figure, by=None, reason="Benchmark: publish again")
         started = time.monotonic()
-        response = client.get(url, HTTP_HOST="localhost")
-        timings[name] = {"status": response.status_code, "cold_seconds": round(time.monotonic() - started, 2)}
-    return timings
+        investment_publish(investment=figure, by=None)
+    elif kind == "rates":
+        if conversions_recompute_all() is None:
+            sys.exit("Another full recompute holds the lock; try again when it is done.")
+    else:
+        sys.exit(f"Unknown change {kind!r}: publish or rates.")
+    return {"change": kind, "seconds": round(time.monotonic() - started, 2)}
 
 
 def queries(urls: dict) -> dict:
@@ -137,7 +161,7 @@ def queries(urls: dict) -> dict:
 if __name__ == "__main__":
     if sys.argv[1] == "plan":
         print(json.dumps(plan()))
-    elif sys.argv[1] == "warm":
-        print(json.dumps(warm(json.load(sys.stdin))))
+    elif sys.argv[1] == "change":
+        print(json.dumps(change(sys.argv[2])))
     else:
         print(json.dumps(queries(json.load(sys.stdin))))
