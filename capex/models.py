@@ -583,3 +583,40 @@ class CompanyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dimension} {self.key} of company {self.company_id} ({self.basis}, {self.measure})"
+
+
+class OverallRollup(models.Model):
+    """
+    The rollups of every company summed: one row per group of `CompanyRollup` (the total, a
+    year, a scope, category, workload or vendor bucket, on one basis and measure) across all
+    companies, so the totals of the whole data set (the dashboard, the unfiltered stats) read
+    a few rows instead of one per company. Figure counts add across companies, since each
+    figure belongs to one company.
+
+    `capex.services.rollups` keeps it in step in the same transaction as the company rows: a
+    refresh of some companies adds the difference between their new rows and their old ones;
+    the full rebuild sums the company rows afresh. A group no figure is left in is deleted.
+    """
+
+    basis = models.CharField(max_length=20, choices=FxBasis.choices)
+    measure = models.CharField(max_length=20, choices=Measure.choices)
+    dimension = models.CharField(max_length=12, choices=CompanyRollup.Dimension.choices)
+    year_mode = models.CharField(max_length=12, blank=True)
+    key = models.CharField(max_length=20, blank=True)
+    vendors = models.CharField(max_length=500, blank=True)
+    low_mills = models.BigIntegerField(null=True, blank=True)
+    high_mills = models.BigIntegerField(null=True, blank=True)
+    point_mills = models.BigIntegerField(null=True, blank=True)
+    figures = models.PositiveIntegerField(default=0)
+    open_figures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["basis", "dimension", "measure", "year_mode", "key", "vendors"],
+                name="overall_rollup_one_row_per_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.key} of every company ({self.basis}, {self.measure})"

@@ -20,6 +20,7 @@ from capex.models import Citation, Investment
 from capex.selectors import (
     DEFAULT_MEASURE,
     DEFAULT_YEAR_MODE,
+    OTHER,
     Breakdown,
     Measures,
     RollupSet,
@@ -40,8 +41,10 @@ DIMENSION_LABELS = {
     "category": "Category",
     "vendor": "Chip vendor",
 }
-OTHER = "other"
 CENT = Decimal("0.01")
+# A chart with more groups than this shows the largest and one "Other" group for the rest: at a
+# million figures the vendor breakdown has tens of thousands of vendor sets.
+MAX_CHART_BUCKETS = 20
 
 
 @dataclass
@@ -276,7 +279,7 @@ def dashboard(
         year_cards=cards,
         stack=years_by_company(slices, year_mode=year_mode),
         companies=[CompanyTotal(companies[b.key], b.measures, b.figure_count, b.open_figures) for b in largest],
-        shares={dimension: slices.group(dimension) for dimension in BREAKDOWN_DIMENSIONS},
+        shares={dimension: slices.group(dimension, largest=MAX_CHART_BUCKETS) for dimension in BREAKDOWN_DIMENSIONS},
         latest=list(headline_figures(Investment.objects.published()).order_by("-announced_on", "-id")[:latest]),
         unconverted=list(
             Investment.objects.filter(pk__in=sorted(slices.unconverted)[:HOME_UNCONVERTED]).select_related("company")

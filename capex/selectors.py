@@ -72,7 +72,7 @@ from django.db.models.functions import ExtractYear
 from django_countries import countries
 
 from capex.choices import Category, FxBasis, Measure, Qualifier, Scope, Workload
-from capex.models import CompanyRollup, FigureSlice, Investment, VendorShare
+from capex.models import CompanyRollup, FigureSlice, Investment, OverallRollup, VendorShare
 from companies.models import Company
 
 ZERO = Decimal(0)
@@ -176,6 +176,8 @@ class Breakdown:
     open_figures: int = 0
     measure: str | None = DEFAULT_MEASURE
     year_mode: str = DEFAULT_YEAR_MODE
+    # The buckets a grouping for a chart left out (`group(..., largest=n)`), summed into one.
+    rest: "Bucket | None" = None
 
     @property
     def high_open(self) -> bool:
@@ -545,16 +547,22 @@ class _Grouped:
         """The countable figures left out for want of a USD value on this basis, by id."""
         return [figure_id for figure_id, _ in self._unconverted_by_company]
 
-    def group(self, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> Breakdown:
+    def group(self, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE, largest: int | None = None) -> Breakdown:
         """
         Totals grouped by `dimension`, largest first and "unspecified" last; years in order.
         Each grouping is read once per SliceSet: a page asks for some twice (the dashboard's
-        years and companies, for its cards and its chart).
+        years and companies, for its cards and its chart). With `largest`, what a chart of at
+        most that many bars shows: if there are more buckets, the largest but one and every
+        "unspecified" one, the others summed into `rest` ("Other (n)").
         """
         _check(dimension, year_mode)
-        key = (dimension, year_mode)
+        key = (dimension, year_mode, largest)
         if key not in self._groups:
-            buckets = self._buckets(dimension, year_mode, split=None)[None]
+            rows = self._rows(dimension, year_mode, split=None)
+            rest = None
+            if largest is not None and dimension != "year":
+                rows, rest = _keep_largest(dimension, rows, largest)
+            buckets = self._labelled(dimension, rows, split=None)[None]
             total, figure_count = self.totals
             self._groups[key] = _breakdown(
                 dimension,
@@ -566,8 +574,52 @@ class _Grouped:
                 open_figures=self.open_figures,
                 measure=self.measure,
                 year_mode=year_mode,
+                rest=rest,
             )
         return self._groups[key]
+
+    def _buckets(self, dimension: str, year_mode: str, *, split: str | None) -> dict[str | None, list[Bucket]]:
+        """The buckets of `dimension`, apart for each value of the `split` field (None: one set)."""
+        return self._labelled(dimension, self._rows(dimension, year_mode, split=split), split=split)
+
+    @staticmethod
+    def _labeller(dimension: str, rows: list[dict]):
+        """The key and label of a grouped row of `dimension`: (slug, name), (code, country), vendors named..."""
+        if dimension == "company":
+            return lambda row: (row["company__slug"], row["company__name"])
+        if dimension == "country":
+            return lambda row: (str(row["company__country"]), countries.name(row["company__country"]) or "")
+        if dimension == "year":
+            return lambda row: (str(row.get("year", row.get("announced_year"))),) * 2
+        if dimension == "vendor":
+            # A bucket per vendor, shared group or unallocated set, named after them: one query for the names.
+            ids = {int(part) for row in rows for part in row["vendors"].split(",") if part}
+            names = {
+                pk: (slug, name)
+                for pk, slug, name in Company.objects.filter(pk__in=ids).values_list("pk", "slug", "name")
+            }
+            return lambda row: vendor_bucket(row["vendor_kind"], row["vendors"], names)
+        labels = _CHOICE_LABELS[dimension]
+        return lambda row: (row[dimension], labels.get(row[dimension], row[dimension]))
+
+    def _labelled(self, dimension: str, rows: list[dict], *, split: str | None) -> dict[str | None, list[Bucket]]:
+        """Grouped rows (`_rows`) as buckets, named, apart for each value of `split`."""
+        label = self._labeller(dimension, rows)
+        result: dict[str | None, list[Bucket]] = defaultdict(list)
+        if split is None:
+            result[None] = []
+        for row in rows:
+            key, text = label(row)
+            result[row[split] if split else None].append(
+                Bucket(
+                    key,
+                    text,
+                    Measures.from_mills(row["low"], row["high"], row["point"]),
+                    row["figures"] or 0,
+                    row["open_figures"] or 0,
+                )
+            )
+        return result
 
     def group_per_company(self, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> dict[str, Breakdown]:
         """A breakdown of each company's slices by `dimension`, by company slug: three queries for all companies."""
@@ -640,8 +692,8 @@ class SliceSet(_Grouped):
         # Ordered by the grouping, so buckets of equal size are listed in the same order every time.
         return list(rows.values(*fields).annotate(**_SUMS).order_by(*fields))
 
-    def _buckets(self, dimension: str, year_mode: str, *, split: str | None) -> dict[str | None, list[Bucket]]:
-        """The buckets of `dimension`, apart for each value of the `split` field (None: one set)."""
+    def _rows(self, dimension: str, year_mode: str, *, split: str | None) -> list[dict]:
+        """The slices grouped by `dimension` (and `split`), as rows of the grouping's fields and sums."""
         rows_source = self._converted
         fields = {
             "company": ["company__slug", "company__name"],
@@ -651,43 +703,7 @@ class SliceSet(_Grouped):
         if dimension == "year" and year_mode == "announcement":
             rows_source = rows_source.annotate(announced_year=ExtractYear("announced_on"))
             fields = ["announced_year"]
-        rows = self._grouped(rows_source, [*fields, *([split] if split else [])])
-        label = self._labeller(dimension, rows)
-        result: dict[str | None, list[Bucket]] = defaultdict(list)
-        if split is None:
-            result[None] = []
-        for row in rows:
-            key, text = label(row)
-            result[row[split] if split else None].append(
-                Bucket(
-                    key,
-                    text,
-                    Measures.from_mills(row["low"], row["high"], row["point"]),
-                    row["figures"],
-                    row["open_figures"],
-                )
-            )
-        return result
-
-    @staticmethod
-    def _labeller(dimension: str, rows: list[dict]):
-        """The key and label of a grouped row of `dimension`: (slug, name), (code, country), vendors named..."""
-        if dimension == "company":
-            return lambda row: (row["company__slug"], row["company__name"])
-        if dimension == "country":
-            return lambda row: (str(row["company__country"]), countries.name(row["company__country"]) or "")
-        if dimension == "year":
-            return lambda row: (str(row.get("year", row.get("announced_year"))),) * 2
-        if dimension == "vendor":
-            # A bucket per vendor, shared group or unallocated set, named after them: one query for the names.
-            ids = {int(part) for row in rows for part in row["vendors"].split(",") if part}
-            names = {
-                pk: (slug, name)
-                for pk, slug, name in Company.objects.filter(pk__in=ids).values_list("pk", "slug", "name")
-            }
-            return lambda row: vendor_bucket(row["vendor_kind"], row["vendors"], names)
-        labels = _CHOICE_LABELS[dimension]
-        return lambda row: (row[dimension], labels.get(row[dimension], row[dimension]))
+        return self._grouped(rows_source, [*fields, *([split] if split else [])])
 
 
 _ROLLUP_SUMS = {
@@ -713,6 +729,9 @@ class RollupSet(_Grouped):
 
     Any other narrowing (a figure's attributes, dates, vendors) needs the slices themselves:
     `filter` then returns the `SliceSet` of the same figures.
+
+    Without a company filter, the total and every grouping but by company or country read the
+    rows of all companies already summed (`OverallRollup`): a few rows, not one per company.
     """
 
     model = CompanyRollup
@@ -744,22 +763,35 @@ class RollupSet(_Grouped):
     def _of(self, dimension: str, year_mode: str = "") -> QuerySet:
         return self.rows.filter(dimension=dimension, year_mode=year_mode).order_by()
 
+    def _summed(self, dimension: str, year_mode: str = "") -> QuerySet:
+        """Rows of `dimension` to sum: of all companies at once where no company is chosen, else of each."""
+        if self._company_filters:
+            return self._of(dimension, year_mode)
+        rows = OverallRollup.objects.filter(basis=self.basis, dimension=dimension, year_mode=year_mode)
+        return (rows if self.measure is None else rows.filter(measure=self.measure)).order_by()
+
     @cached_property
     def _total_row(self) -> dict:
-        return self._of(CompanyRollup.Dimension.TOTAL).aggregate(**_ROLLUP_SUMS)
+        return self._summed(CompanyRollup.Dimension.TOTAL).aggregate(**_ROLLUP_SUMS)
 
     @cached_property
     def _unconverted_by_company(self) -> list[tuple[int, str]]:
         missing = self._of(CompanyRollup.Dimension.UNCONVERTED).values_list("key", "company__slug")
         return sorted((int(key), slug) for key, slug in missing)
 
+    @cached_property
+    def unconverted(self) -> list[int]:
+        """The countable figures left out for want of a USD value on this basis, by id (one row each)."""
+        return sorted(int(key) for key in self._of(CompanyRollup.Dimension.UNCONVERTED).values_list("key", flat=True))
+
     def group_by_each(self, field: str, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> dict[str, Breakdown]:
         """A breakdown by `dimension` for each value of `field` (`company__slug`, `measure`), as `SliceSet` gives it."""
         _check(dimension, year_mode)
         per_value = self._buckets(dimension, year_mode, split=field)
+        source = self._of if field.startswith("company") else self._summed
         totals = {
             row[field]: row
-            for row in self._of(CompanyRollup.Dimension.TOTAL).values(field).annotate(**_ROLLUP_SUMS).order_by(field)
+            for row in source(CompanyRollup.Dimension.TOTAL).values(field).annotate(**_ROLLUP_SUMS).order_by(field)
         }
         unconverted: dict[str, list[int]] = defaultdict(list)
         missing = self._of(CompanyRollup.Dimension.UNCONVERTED).values_list("key", field)
@@ -797,7 +829,7 @@ class RollupSet(_Grouped):
             .annotate(**_ROLLUP_SUMS)
             .order_by()
         )
-        label = SliceSet._labeller("vendor", [{"vendors": row["vendors"]} for row in rows])
+        label = self._labeller("vendor", [{"vendors": row["vendors"]} for row in rows])
         buckets = []
         for row in rows:
             key, text = label({"vendor_kind": row["key"], "vendors": row["vendors"]})
@@ -826,18 +858,20 @@ class RollupSet(_Grouped):
             year_mode,
         )
 
-    def _buckets(self, dimension: str, year_mode: str, *, split: str | None) -> dict[str | None, list[Bucket]]:
-        """The buckets of `dimension` (apart for each value of `split`), from rows shaped as `SliceSet` groups them."""
+    def _rows(self, dimension: str, year_mode: str, *, split: str | None) -> list[dict]:
+        """The rows of `dimension` (apart for each value of `split`) summed, shaped as `SliceSet` groups them."""
         Dimension = CompanyRollup.Dimension
+        # Apart for each company: its own rows; else the rows of all companies summed, if kept.
+        rows_of = self._of if split is not None and split.startswith("company") else self._summed
         if dimension in ("company", "country"):
             source = self._of(Dimension.TOTAL)
             fields = ["company__slug", "company__name"] if dimension == "company" else ["company__country"]
         elif dimension == "year":
-            source, fields = self._of(Dimension.YEAR, year_mode), ["key"]
+            source, fields = rows_of(Dimension.YEAR, year_mode), ["key"]
         elif dimension == "vendor":
-            source, fields = self._of(Dimension.VENDOR), ["key", "vendors"]
+            source, fields = rows_of(Dimension.VENDOR), ["key", "vendors"]
         else:
-            source, fields = self._of(dimension), ["key"]
+            source, fields = rows_of(dimension), ["key"]
         grouped = list(source.values(*fields, *([split] if split else [])).annotate(**_ROLLUP_SUMS).order_by(*fields))
         rows = []
         for row in grouped:
@@ -847,22 +881,7 @@ class RollupSet(_Grouped):
                 else:
                     row[dimension] = row.pop("key")
             rows.append(row)
-        label = SliceSet._labeller(dimension, rows)
-        result: dict[str | None, list[Bucket]] = defaultdict(list)
-        if split is None:
-            result[None] = []
-        for row in rows:
-            key, text = label(row)
-            result[row[split] if split else None].append(
-                Bucket(
-                    key,
-                    text,
-                    Measures.from_mills(row["low"], row["high"], row["point"]),
-                    row["figures"] or 0,
-                    row["open_figures"] or 0,
-                )
-            )
-        return result
+        return rows
 
 
 def names_vendor(vendor_id: int) -> Q:
@@ -910,6 +929,7 @@ def _breakdown(
     open_figures: int = 0,
     measure: str | None = DEFAULT_MEASURE,
     year_mode: str = DEFAULT_YEAR_MODE,
+    rest: Bucket | None = None,
 ) -> Breakdown:
     ordered = sorted(
         buckets,
@@ -918,7 +938,42 @@ def _breakdown(
             -b.measures.point if dimension != "year" else int(b.key),
         ),
     )
-    return Breakdown(dimension, basis, ordered, total, figure_count, unconverted, open_figures, measure, year_mode)
+    return Breakdown(
+        dimension, basis, ordered, total, figure_count, unconverted, open_figures, measure, year_mode, rest
+    )
+
+
+OTHER = "other"
+
+
+def _keep_largest(dimension: str, rows: list[dict], largest: int) -> tuple[list[dict], Bucket | None]:
+    """
+    Of grouped rows (`_rows`), those a chart of at most `largest` bars shows: all of them if
+    they fit; else every "unspecified" one and the largest others but one, in the order
+    `_breakdown` lists them (money unallocated among vendors after the rest), and the others
+    summed into an "Other (n)" bucket. Done before the rows are named and made buckets: at a
+    million figures a grouping by vendor has tens of thousands of rows.
+    """
+    if len(rows) <= largest:
+        return rows, None
+
+    def unspecified(row: dict) -> bool:
+        if dimension == "vendor":
+            return row["vendor_kind"] == UNSPECIFIED or not row["vendors"]
+        return row.get(dimension) == UNSPECIFIED
+
+    named = sorted(
+        (row for row in rows if not unspecified(row)),
+        key=lambda row: (dimension == "vendor" and row["vendor_kind"] == UNALLOCATED, -row["point"]),
+    )
+    kept, left = named[: largest - 1], named[largest - 1 :]
+    summed = Measures.from_mills(*(sum(row[name] for row in left) for name in ("low", "high", "point")))
+    rest = Bucket(OTHER, f"Other ({len(left)})", summed)
+    return [*kept, *(row for row in rows if unspecified(row))], rest
+
+
+# Figures chosen by a filter that `slice_set` reads as a list of ids before their slices.
+ORIGINS_LISTED = 2_000
 
 
 def slice_set(
@@ -944,12 +999,18 @@ def slice_set(
     if investments is not None:
         slices = slices.filter(figure__in=investments.values("pk"))
     if origins is not None:
-        ids = origins.values("pk")
-        slices = slices.filter(
-            Q(figure__in=ids)
-            | Q(origin__in=ids)
-            | Q(point_mills__isnull=True, figure__in=origins.filter(parent__isnull=False).values("parent"))
-        )
+        listed = list(origins.order_by().values_list("pk", "parent_id")[: ORIGINS_LISTED + 1])
+        if len(listed) <= ORIGINS_LISTED:
+            # A few figures (a search, a company): their ids as a list, and only the slices of
+            # their headlines (a slice's `figure` is its headline), read by index. With the
+            # filter as a subquery, PostgreSQL tested every slice against it.
+            ids = [pk for pk, _ in listed]
+            parents = sorted({parent for _, parent in listed if parent is not None})
+            slices = slices.filter(figure__in=sorted({*ids, *parents}))
+        else:
+            ids = origins.order_by().values("pk")
+            parents = origins.order_by().filter(parent__isnull=False).values("parent")
+        slices = slices.filter(Q(figure__in=ids) | Q(origin__in=ids) | Q(point_mills__isnull=True, figure__in=parents))
     return slices
 
 

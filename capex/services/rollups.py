@@ -12,17 +12,24 @@ rollups and slices from the same commit, and a rolled-back publish leaves both a
 
 A refresh recomputes whole companies from their slices rather than adding differences: a
 company's slices are few and indexed by company, and a recomputed row cannot drift.
+
+The rows of every company summed (`OverallRollup`, what the dashboard and the unfiltered
+stats read) do take the difference: a refresh adds what its companies' new rows hold less
+what their old rows held, group by group, in the same transaction. Summing every company's
+rows again would read tens of thousands of rows per group on each publish. The full rebuild
+sums them afresh, so any drift would not outlive the next rebuild, and the tests hold the
+difference to the fresh sum.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
-from capex.models import CompanyRollup, FigureSlice, Investment
-from config.bulk import TableWriter
+from capex.models import CompanyRollup, FigureSlice, Investment, OverallRollup
+from config.bulk import TableWriter, vacuum_analyze
 
 Dimension = CompanyRollup.Dimension
 # Refreshes of rollups take turns (PostgreSQL advisory lock; SQLite serialises writers anyway):
@@ -39,33 +46,45 @@ _SUMS = {
 _GROUP = ("basis", "measure", "company_id")
 
 
-def _groupings(slices: QuerySet) -> Iterable[dict]:
-    """Every rollup row of these slices, as dicts of field values: nine grouped queries."""
+def _groupings(slices: QuerySet) -> Iterator[list[dict]]:
+    """Every rollup row of these slices, as dicts of field values, a list per grouping: nine grouped queries."""
     converted = slices.filter(point_mills__isnull=False).order_by()
-    for row in converted.values(*_GROUP).annotate(**_SUMS):
-        yield {**row, "dimension": Dimension.TOTAL.value}
-    for row in converted.values(*_GROUP, "year").annotate(**_SUMS):
-        yield {**row, "dimension": Dimension.YEAR.value, "year_mode": "spread", "key": str(row.pop("year"))}
+    yield [{**row, "dimension": Dimension.TOTAL.value} for row in converted.values(*_GROUP).annotate(**_SUMS)]
+    yield [
+        {**row, "dimension": Dimension.YEAR.value, "year_mode": "spread", "key": str(row.pop("year"))}
+        for row in converted.values(*_GROUP, "year").annotate(**_SUMS)
+    ]
     announced = converted.annotate(announced_year=ExtractYear("announced_on"))
-    for row in announced.values(*_GROUP, "announced_year").annotate(**_SUMS):
-        yield {
+    yield [
+        {
             **row,
             "dimension": Dimension.YEAR.value,
             "year_mode": "announcement",
             "key": str(row.pop("announced_year")),
         }
+        for row in announced.values(*_GROUP, "announced_year").annotate(**_SUMS)
+    ]
     for dimension in (Dimension.SCOPE, Dimension.CATEGORY, Dimension.WORKLOAD):
-        for row in converted.values(*_GROUP, dimension.value).annotate(**_SUMS):
-            yield {**row, "dimension": dimension.value, "key": row.pop(dimension.value)}
-    for row in converted.values(*_GROUP, "vendor_kind", "vendors").annotate(**_SUMS):
-        yield {**row, "dimension": Dimension.VENDOR.value, "key": row.pop("vendor_kind")}
-    yield from _buyers(converted)
+        yield [
+            {**row, "dimension": dimension.value, "key": row.pop(dimension.value)}
+            for row in converted.values(*_GROUP, dimension.value).annotate(**_SUMS)
+        ]
+    yield [
+        {**row, "dimension": Dimension.VENDOR.value, "key": row.pop("vendor_kind")}
+        for row in converted.values(*_GROUP, "vendor_kind", "vendors").annotate(**_SUMS)
+    ]
+    yield _buyers(converted)
+    yield _unconverted(slices)
+
+
+def _unconverted(slices: QuerySet) -> list[dict]:
+    """One row per figure left out unconverted, naming the vendors its slices name."""
     missing = slices.filter(point_mills__isnull=True).order_by().values_list(*_GROUP, "figure_id", "vendors")
     named: dict[tuple, set[str]] = defaultdict(set)
     for *group, figure_id, vendors in missing.distinct():
         named[(*group, figure_id)].update(part for part in vendors.split(",") if part)
-    for (basis, measure, company_id, figure_id), vendor_ids in named.items():
-        yield {
+    return [
+        {
             "basis": basis,
             "measure": measure,
             "company_id": company_id,
@@ -74,13 +93,15 @@ def _groupings(slices: QuerySet) -> Iterable[dict]:
             "vendors": _joined(vendor_ids),
             "figures": 1,
         }
+        for (basis, measure, company_id, figure_id), vendor_ids in named.items()
+    ]
 
 
 def _joined(vendor_ids: Iterable[str]) -> str:
     return ",".join(sorted(vendor_ids, key=int))
 
 
-def _buyers(converted: QuerySet) -> Iterable[dict]:
+def _buyers(converted: QuerySet) -> list[dict]:
     """
     Each company's money that names each chip vendor, in any bucket (its stated share, a shared
     one, money unallocated among vendors that include it): one row per vendor, with the distinct
@@ -104,8 +125,8 @@ def _buyers(converted: QuerySet) -> Iterable[dict]:
             found[3].add(figure_id)
             if high_open:
                 found[4].add(figure_id)
-    for (basis, measure, company_id, vendor_id), (low, high, point, figures, open_figures) in sums.items():
-        yield {
+    return [
+        {
             "basis": basis,
             "measure": measure,
             "company_id": company_id,
@@ -117,6 +138,8 @@ def _buyers(converted: QuerySet) -> Iterable[dict]:
             "figures": len(figures),
             "open_figures": len(open_figures),
         }
+        for (basis, measure, company_id, vendor_id), (low, high, point, figures, open_figures) in sums.items()
+    ]
 
 
 def rollups_write(slices: QuerySet, *, model: type[CompanyRollup] = CompanyRollup) -> int:
@@ -124,9 +147,11 @@ def rollups_write(slices: QuerySet, *, model: type[CompanyRollup] = CompanyRollu
     Store the rollup rows of these slices in `model` (the migration that adds the table passes
     its historical model); the caller deletes the rows they replace.
     """
-    # Read in full first: PostgreSQL runs no query on a connection while it COPYs into it.
-    rows = list(_groupings(slices))
-    return TableWriter(model, database_ids=True).write(rows)
+    writer = TableWriter(model, database_ids=True)
+    # One grouping at a time, each read in full before it is written: PostgreSQL runs no query
+    # on a connection while it COPYs into it, and holding every grouping at once took
+    # gigabytes for a million figures.
+    return sum(writer.write(rows) for rows in _groupings(slices))
 
 
 def _lock() -> None:
@@ -145,8 +170,12 @@ def refresh_company_rollups(company_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     _lock()
-    CompanyRollup.objects.filter(company_id__in=ids).delete()
-    return rollups_write(FigureSlice.objects.filter(company_id__in=ids))
+    rows = CompanyRollup.objects.filter(company_id__in=ids)
+    before = _overall_sums(rows)
+    rows.delete()
+    written = rollups_write(FigureSlice.objects.filter(company_id__in=ids))
+    _overall_add(_overall_sums(rows), before)
+    return written
 
 
 @transaction.atomic
@@ -154,7 +183,78 @@ def rollups_rebuild() -> int:
     """Recompute every rollup row from the stored slices (after a full rebuild of the slices)."""
     _lock()
     CompanyRollup.objects.all().delete()
-    return rollups_write(FigureSlice.objects.all())
+    written = rollups_write(FigureSlice.objects.all())
+    overall_rebuild()
+    # Every row now has a dead former version, which the indexes still point at until a
+    # vacuum (autovacuum comes when it comes, or never on a server with it off): vacuumed
+    # once the rebuild commits, so the pages' reads by index stay short.
+    transaction.on_commit(lambda: vacuum_analyze(CompanyRollup, OverallRollup), robust=True)
+    return written
+
+
+# The groups summed over every company: all but a figure's own rows (unconverted) and the
+# buyers of a vendor (read per vendor, a few rows per buying company).
+_OVERALL = [Dimension.TOTAL, Dimension.YEAR, Dimension.SCOPE, Dimension.CATEGORY, Dimension.WORKLOAD, Dimension.VENDOR]
+_OVERALL_GROUP = ("basis", "dimension", "measure", "year_mode", "key", "vendors")
+_AMOUNTS = ("low_mills", "high_mills", "point_mills", "figures", "open_figures")
+
+
+def _overall_grouped(company_rows: QuerySet) -> QuerySet:
+    return (
+        company_rows.filter(dimension__in=_OVERALL)
+        .order_by()
+        .values(*_OVERALL_GROUP)
+        .annotate(**{name: Sum(name) for name in _AMOUNTS})
+    )
+
+
+def _overall_sums(company_rows: QuerySet) -> dict[tuple, tuple]:
+    """These company rows summed per overall group: {group: (low, high, point, figures, open figures)}."""
+    return {
+        tuple(row[name] for name in _OVERALL_GROUP): tuple(row[name] or 0 for name in _AMOUNTS)
+        for row in _overall_grouped(company_rows)
+    }
+
+
+def _overall_add(after: dict[tuple, tuple], before: dict[tuple, tuple]) -> None:
+    """Add to the overall rows what some companies' rows now hold less what they held."""
+    changes = {}
+    for group in after.keys() | before.keys():
+        new, old = after.get(group, (0,) * 5), before.get(group, (0,) * 5)
+        if new != old:
+            changes[group] = tuple(n - o for n, o in zip(new, old, strict=True))
+    if not changes:
+        return
+    # Each field narrowed to the values the groups hold (a superset of the groups, matched
+    # below): one OR per group would outgrow SQLite's expression limit on a large load.
+    candidates = OverallRollup.objects.filter(
+        **{f"{name}__in": {group[index] for group in changes} for index, name in enumerate(_OVERALL_GROUP)}
+    )
+    stored = {tuple(getattr(row, name) for name in _OVERALL_GROUP): row for row in candidates}
+    updated, created, emptied = [], [], []
+    for group, change in changes.items():
+        row = stored.get(group) or OverallRollup(**dict(zip(_OVERALL_GROUP, group, strict=True)))
+        for name, difference in zip(_AMOUNTS, change, strict=True):
+            setattr(row, name, (getattr(row, name) or 0) + difference)
+        if row.figures <= 0:
+            if row.pk is not None:
+                emptied.append(row.pk)
+        elif row.pk is None:
+            created.append(row)
+        else:
+            updated.append(row)
+    OverallRollup.objects.filter(pk__in=emptied).delete()
+    OverallRollup.objects.bulk_update(updated, _AMOUNTS)
+    OverallRollup.objects.bulk_create(created)
+
+
+def overall_rebuild(
+    *, company_model: type[CompanyRollup] = CompanyRollup, model: type[OverallRollup] = OverallRollup
+) -> int:
+    """Sum every company's rows into the overall rows afresh (the migration that adds the table passes its models)."""
+    model.objects.all().delete()
+    rows = list(_overall_grouped(company_model.objects.all()))
+    return TableWriter(model, database_ids=True).write(rows)
 
 
 def refresh_after_delete(sender, instance, **kwargs) -> None:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from capex.choices import FxBasis, Measure, WorkflowState
 from capex.conversions import conversions_recompute
 from capex.curated import dataset_load, dataset_read
-from capex.models import CompanyRollup, FigureSlice, Investment
+from capex.models import CompanyRollup, FigureSlice, Investment, OverallRollup
 from capex.selectors import DIMENSIONS, YEAR_MODES, Breakdown, RollupSet, SliceSet, names_vendor, slice_set
 from capex.services.workflow import investment_publish, investment_return_to_draft
 from capex.tests.factories import CitationFactory, InvestmentFactory, PublishedInvestmentFactory
@@ -46,6 +46,7 @@ def shown(result: Breakdown) -> dict:
 
 def assert_rollups_answer_as_slices() -> int:
     """Every breakdown the pages and the stats API show, from the rollups and from the slices; how many compared."""
+    assert_overall_rows_are_the_sum_of_the_companies()
     compared = 0
     # Each company through its own filter, for the largest few (every company is compared in
     # the grouping per company): the company page's path.
@@ -176,10 +177,38 @@ def test_totals_without_a_filter_of_figures_come_from_the_rollups_and_others_fro
 
 
 def rollup_rows() -> list[tuple]:
+    """Every company's rollup rows and the overall ones, as stored."""
     return sorted(
         CompanyRollup.objects.values_list(
             "basis", "measure", "company_id", "dimension", "year_mode", "key", "vendors", "point_mills", "figures"
         )
+    ) + sorted(OverallRollup.objects.values_list(*OVERALL_FIELDS))
+
+
+OVERALL_FIELDS = (
+    "basis",
+    "dimension",
+    "measure",
+    "year_mode",
+    "key",
+    "vendors",
+    "low_mills",
+    "high_mills",
+    "point_mills",
+    "figures",
+    "open_figures",
+)
+
+
+def assert_overall_rows_are_the_sum_of_the_companies() -> None:
+    """The overall rows, kept by differences, are what summing every company's rows gives afresh."""
+    groups = {}
+    for row in CompanyRollup.objects.exclude(dimension__in=["unconverted", "buyer"]).values(*OVERALL_FIELDS):
+        group = tuple(row[name] for name in OVERALL_FIELDS[:6])
+        amounts = [row[name] for name in OVERALL_FIELDS[6:]]
+        groups[group] = [a + b for a, b in zip(groups.get(group, [0] * 5), amounts, strict=True)]
+    assert sorted(OverallRollup.objects.values_list(*OVERALL_FIELDS)) == sorted(
+        (*group, *amounts) for group, amounts in groups.items()
     )
 
 
@@ -256,6 +285,7 @@ def test_a_revision_moves_the_company_total_to_the_revised_figure():
     rollups = RollupSet(FxBasis.ANNOUNCEMENT, measure=current.measure).filter(company=meta)
     assert rollups.totals == (SliceSet(FxBasis.ANNOUNCEMENT, measure=current.measure).filter(company=meta).totals)
     assert rollups.totals[0].point == 80 * BN and rollups.totals[1] == 1
+    assert_overall_rows_are_the_sum_of_the_companies()
 
 
 # --- Pages that read no slice ------------------------------------------------------------------
@@ -323,3 +353,48 @@ def test_a_published_figure_written_outside_the_services_is_in_the_rollups_after
     slices_refresh()
     assert company_total("outside") == (BN, 1)
     assert Investment.objects.get(company=company).state == WorkflowState.PUBLISHED
+
+
+@pytest.mark.parametrize("largest", [2, 3])
+def test_a_grouping_for_a_chart_shows_what_the_chart_of_every_group_shows(monkeypatch, largest):
+    """
+    The dashboard's share charts group with `largest`, which sums the smallest groups before
+    they are named: the chart is the one drawn from every group, cut to the same size.
+    """
+    from capex.views.charts import breakdown_chart
+
+    sample_figures_with_rates()
+    monkeypatch.setattr("capex.views.charts.MAX_CHART_BUCKETS", largest)
+    cut = 0
+    for basis in FxBasis.values:
+        for dimension in ("company", "country", "scope", "category", "workload", "vendor"):
+            full = RollupSet(basis).group(dimension)
+            grouped = RollupSet(basis).group(dimension, largest=largest)
+            charts = [breakdown_chart(result, chart_id="c", title="", basis_label="USD") for result in (full, grouped)]
+            assert charts[0] == charts[1], (basis, dimension)
+            cut += grouped.rest is not None
+    assert cut >= 4  # enough groups to cut in several dimensions
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["scope=overseas", "company=bytedance&top_level=true", "company=bytedance", "category=chips", "q=ByteDance", ""],
+)
+def test_filtered_totals_are_the_same_whether_the_chosen_figures_are_listed_or_a_subquery(monkeypatch, query):
+    """A few figures chosen by a filter are read as a list of ids first; more stay a subquery. Both total alike."""
+    from django.http import QueryDict
+
+    from capex.filters import InvestmentFilterSet
+    from capex.selectors import breakdown
+
+    sample_figures_with_rates()
+    chosen = InvestmentFilterSet(QueryDict(query), queryset=Investment.objects.published()).qs
+    results = {}
+    for listed in (10_000, 0):
+        monkeypatch.setattr("capex.selectors.ORIGINS_LISTED", listed)
+        results[listed] = {
+            dimension: shown(breakdown(dimension=dimension, basis=FxBasis.ANNOUNCEMENT, origins=chosen))
+            for dimension in ("company", "scope", "vendor")
+        }
+    assert results[10_000] == results[0]
+    assert results[0]["company"]["buckets"]

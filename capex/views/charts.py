@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from capex.colours import company_colour
-from capex.page_selectors import DIMENSION_LABELS, OTHER, CrossTab
+from capex.page_selectors import DIMENSION_LABELS, MAX_CHART_BUCKETS, OTHER, CrossTab
 from capex.selectors import UNSPECIFIED, Breakdown, Bucket, Measures
 from capex.templatetags.capex_format import money_text
 
@@ -216,17 +216,14 @@ def units(basis_label: str, *, plot_shares: bool = False) -> str:
     return f"USD, billions, at the {basis_label.lower()}"
 
 
-# A chart with more groups than this shows the largest and one "Other" group for the rest: at a
-# million figures the vendor breakdown had thousands of vendor sets, a 5 MB chart on the home page.
-MAX_CHART_BUCKETS = 20
-
-
 def _largest_buckets(result: Breakdown) -> Breakdown:
     """The breakdown with its smallest groups summed into one "Other (n)" group, "unspecified" kept apart."""
-    if result.dimension == "year" or len(result.buckets) <= MAX_CHART_BUCKETS:
-        return result
     named = [b for b in result.buckets if b.key != UNSPECIFIED]
     unspecified = [b for b in result.buckets if b.key == UNSPECIFIED]
+    if result.rest is not None:  # grouped for a chart already (`group(..., largest=MAX_CHART_BUCKETS)`)
+        return replace(result, buckets=[*named, result.rest, *unspecified])
+    if result.dimension == "year" or len(result.buckets) <= MAX_CHART_BUCKETS:
+        return result
     shown, rest = named[: MAX_CHART_BUCKETS - 1], named[MAX_CHART_BUCKETS - 1 :]
     other = Bucket(key=OTHER, label=f"Other ({len(rest)})", measures=sum((b.measures for b in rest), Measures()))
     return replace(result, buckets=[*shown, other, *unspecified])
