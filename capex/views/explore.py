@@ -6,6 +6,8 @@ The filters are the API's own `InvestmentFilterSet`, so a figure is found the sa
 in the API and in its exports.
 """
 
+from functools import cached_property
+
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import StreamingHttpResponse
@@ -82,14 +84,17 @@ class ExploreView(PageOptionsMixin, TemplateView):
         export = request.GET.get("export")
         if export is not None and export not in EXPORT_FORMATS:
             raise BadParameter("export", f"{export!r} is not a download format; choose csv or json.")
-        self.filters = self.filterset()
-        valid = self.filters.is_valid()
-        if export and valid:
+        if export and self.filters.is_valid():
             return export_response(request, self.ordered(self.filters.qs), export_format=export)
         if export:
             return self.render_page(**kwargs)
-        # The figures, facets and totals change only with the data version (config.cache).
+        # The figures, facets and totals change only with the data version (config.cache); the
+        # filters are built only when the page is, not for an answer read from the cache.
         return cached_page(request, "explore", lambda: self.render_page(**kwargs), basis=self.options.basis)
+
+    @cached_property
+    def filters(self) -> InvestmentFilterSet:
+        return self.filterset()
 
     def render_page(self, **kwargs):
         context = self.get_context_data(**kwargs)
