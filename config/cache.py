@@ -1,13 +1,15 @@
 """
 The one cache: its keys, the data version, and a Redis backend that fails open.
 
-What is cached is whole answers, pages and API responses alike, keyed by (view, normalised
-query, data version, basis). The data version moves on every publish, every edit of a figure,
-company or source that pages show, and every recompute of conversions after a rate refresh
-(`data_version_bump`), so an answer is never served once it may have changed: its key is simply
-no longer asked for, and it expires. The same key gives the answer's ETag, so browsers, API
-clients and a caching proxy revalidate with `If-None-Match` and get a 304 without the answer
-being built or even read from the cache.
+What is cached is whole answers, pages and API responses alike, kept by (view, normalised
+query, basis) together with the data version they were built at; the current version and the
+kept answer are read in one round trip (`answer_kept`). The data version moves on every
+publish, every edit of a figure, company or source that pages show, and every recompute of
+conversions after a rate refresh (`data_version_bump`), so an answer is never served once it
+may have changed: an answer of an older version is not served, and is replaced by the next one
+built. The slot and the version give the answer's ETag, so browsers, API clients and a caching
+proxy revalidate with `If-None-Match` and get a 304 without the answer being built or even read
+from the cache.
 
 The cache only ever saves work. Writes never depend on it: bumping the version swallows any
 cache error, and with Redis down `data_version()` is None, so pages and the API serve every
@@ -25,13 +27,17 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+import redis
 from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.core.cache.backends.redis import RedisSerializer
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import cached_property
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -78,17 +84,40 @@ def normalised_query(pairs: Iterable[tuple[str, list[str]]]) -> list:
     return sorted((name, sorted(values)) for name, values in pairs)
 
 
-def answer_key(*, view: str, query: list, version: str, basis: str = "") -> str:
-    """Where the answer of `view` to `query` at data `version` on USD `basis` is kept."""
+@dataclass(frozen=True)
+class Kept:
+    """A shared answer's place in the cache and what it holds at the current data version."""
+
+    slot: str  # where the answers of (view, query, basis) are kept, whatever their version
+    version: str
+    etag: str  # changes exactly when the slot or the version does
+    value: object | None  # the answer kept there, if it is of this version
+
+
+def answer_kept(*, view: str, query: list, basis: str = "", fresh: bool = False) -> Kept | None:
+    """
+    The data version and the answer of `view` to `query` on USD `basis`, read in one round
+    trip: an answer is kept with the version it was built at, and only an answer of the
+    current version is returned. `fresh` (the client asked for `no-cache`): the version alone.
+    None while the cache cannot be read (serve uncached then).
+    """
     digest = hashlib.sha256(
-        json.dumps([view, query, version, basis, timezone.localdate().isoformat()], default=str).encode()
+        json.dumps([view, query, basis, timezone.localdate().isoformat()], default=str).encode()
     ).hexdigest()[:40]
-    return f"answer:{digest}"
+    slot = f"answer:{digest}"
+    found = cache.get_many([VERSION_KEY] if fresh else [VERSION_KEY, slot])
+    version = found.get(VERSION_KEY) or data_version()
+    if version is None:
+        return None
+    stored = found.get(slot)
+    value = stored[1] if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version else None
+    etag = '"' + hashlib.sha256(f"{slot}:{version}".encode()).hexdigest()[:40] + '"'
+    return Kept(slot, version, etag, value)
 
 
-def answer_etag(key: str) -> str:
-    """The strong ETag of an answer kept under `key`: it changes exactly when the key does."""
-    return '"' + key.removeprefix("answer:") + '"'
+def answer_keep(kept: Kept, value: object) -> None:
+    """Keep an answer built at `kept.version` in its slot; a later version's answer replaces it."""
+    cache.set(kept.slot, (kept.version, value), ANSWER_TIMEOUT)
 
 
 def etag_matches(request, etag: str) -> bool:
@@ -123,20 +152,20 @@ def cached_page(request, view: str, render: Callable[[], HttpResponse], *, basis
         response = render()
         mark_private(response)
         return response
-    version = data_version()
-    if version is None:
-        return render()
-    key = answer_key(
-        view=f"{view}:{request.path}", query=normalised_query(request.GET.lists()), version=version, basis=basis
+    kept = answer_kept(
+        view=f"{view}:{request.path}",
+        query=normalised_query(request.GET.lists()),
+        basis=basis,
+        fresh=wants_fresh(request),
     )
-    etag = answer_etag(key)
-    if etag_matches(request, etag):
+    if kept is None:
+        return render()
+    if etag_matches(request, kept.etag):
         response = HttpResponseNotModified()
-        mark_shared(response, etag)
+        mark_shared(response, kept.etag)
         return response
-    stored = None if wants_fresh(request) else cache.get(key)
-    if stored is not None:
-        content_type, content = stored
+    if kept.value is not None:
+        content_type, content = kept.value
         response = HttpResponse(content, content_type=content_type)
     else:
         response = render()
@@ -144,18 +173,38 @@ def cached_page(request, view: str, render: Callable[[], HttpResponse], *, basis
             response.render()
         if response.status_code != 200 or response.streaming:
             return response
-        cache.set(key, (response["Content-Type"], response.content), ANSWER_TIMEOUT)
-    mark_shared(response, etag)
+        answer_keep(kept, (response["Content-Type"], response.content))
+    mark_shared(response, kept.etag)
     return response
 
 
 # --- The backend --------------------------------------------------------------------------
 
 
-class FailOpenRedisCache(RedisCache):
-    """Django's Redis cache, where Redis being unreachable is a miss and a write that did not happen."""
+class FailOpenRedisCache(BaseCache):
+    """
+    Django's cache API on one Redis server, where Redis being unreachable is a miss and a write
+    that did not happen. A custom backend (Django's documented extension point for caches)
+    rather than a subclass of Django's `RedisCache`: that one builds a new `redis.Redis` client
+    for every call, and building one (its table of response callbacks) was a third of the work
+    of a cached answer, which makes four calls (the throttle's read and write, the data version,
+    the answer). Here one client, with its connection pool, serves every call of the process;
+    redis-py's pool is thread-safe and starts afresh in a forked worker. Values are stored as
+    `RedisCache` stores them (its `RedisSerializer`: integers as such, the rest pickled), so
+    either backend reads what the other wrote. One server: LOCATION is one URL.
+    """
 
     last_logged = 0.0
+
+    def __init__(self, server, params):
+        super().__init__(params)
+        self._server = server
+        self._options = params.get("OPTIONS", {})
+        self._serializer = RedisSerializer()
+
+    @cached_property
+    def _client(self) -> redis.Redis:
+        return redis.Redis.from_url(self._server, **self._options)
 
     @classmethod
     def failed(cls, operation: str, error: Exception) -> None:
@@ -164,77 +213,120 @@ class FailOpenRedisCache(RedisCache):
             cls.last_logged = now
             logger.warning("Cache unavailable, serving without it (%s: %s: %s)", operation, type(error).__name__, error)
 
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except RedisError as error:
-            self.failed("get", error)
-            return default
+    def get_backend_timeout(self, timeout=DEFAULT_TIMEOUT):
+        if timeout == DEFAULT_TIMEOUT:
+            timeout = self.default_timeout
+        # None keeps the key for good; a timeout of zero or less deletes it (as RedisCache does).
+        return None if timeout is None else max(0, int(timeout))
 
-    def get_many(self, keys, version=None):
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        key, timeout = self.make_and_validate_key(key, version=version), self.get_backend_timeout(timeout)
         try:
-            return super().get_many(keys, version)
-        except RedisError as error:
-            self.failed("get_many", error)
-            return {}
-
-    def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except RedisError as error:
-            self.failed("has_key", error)
-            return False
-
-    def add(self, key, value, timeout=None, version=None):
-        try:
-            return super().add(key, value, timeout, version)
+            if timeout == 0:
+                added = bool(self._client.set(key, self._serializer.dumps(value), nx=True))
+                if added:
+                    self._client.delete(key)
+                return added
+            return bool(self._client.set(key, self._serializer.dumps(value), ex=timeout, nx=True))
         except RedisError as error:
             self.failed("add", error)
             return False
 
-    def set(self, key, value, timeout=None, version=None):
+    def get(self, key, default=None, version=None):
+        key = self.make_and_validate_key(key, version=version)
         try:
-            super().set(key, value, timeout, version)
+            value = self._client.get(key)
+        except RedisError as error:
+            self.failed("get", error)
+            return default
+        return default if value is None else self._serializer.loads(value)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        key, timeout = self.make_and_validate_key(key, version=version), self.get_backend_timeout(timeout)
+        try:
+            if timeout == 0:
+                self._client.delete(key)
+            else:
+                self._client.set(key, self._serializer.dumps(value), ex=timeout)
         except RedisError as error:
             self.failed("set", error)
 
-    def set_many(self, data, timeout=None, version=None):
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        key, timeout = self.make_and_validate_key(key, version=version), self.get_backend_timeout(timeout)
         try:
-            return super().set_many(data, timeout, version)
-        except RedisError as error:
-            self.failed("set_many", error)
-            return list(data)
-
-    def touch(self, key, timeout=None, version=None):
-        try:
-            return super().touch(key, timeout, version)
+            return bool(self._client.persist(key) if timeout is None else self._client.expire(key, timeout))
         except RedisError as error:
             self.failed("touch", error)
             return False
 
     def delete(self, key, version=None):
+        key = self.make_and_validate_key(key, version=version)
         try:
-            return super().delete(key, version)
+            return bool(self._client.delete(key))
         except RedisError as error:
             self.failed("delete", error)
             return False
 
-    def delete_many(self, keys, version=None):
+    def get_many(self, keys, version=None):
+        names = {self.make_and_validate_key(key, version=version): key for key in keys}
+        if not names:
+            return {}
         try:
-            super().delete_many(keys, version)
+            values = self._client.mget(list(names))
         except RedisError as error:
-            self.failed("delete_many", error)
+            self.failed("get_many", error)
+            return {}
+        return {names[name]: self._serializer.loads(v) for name, v in zip(names, values, strict=True) if v is not None}
+
+    def has_key(self, key, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        try:
+            return bool(self._client.exists(key))
+        except RedisError as error:
+            self.failed("has_key", error)
+            return False
 
     def incr(self, key, delta=1, version=None):
+        key = self.make_and_validate_key(key, version=version)
         try:
-            return super().incr(key, delta, version)
+            if not self._client.exists(key):
+                raise ValueError(f"Key '{key}' not found.")
+            return self._client.incr(key, delta)
         except RedisError as error:
             self.failed("incr", error)
             raise ValueError(f"Key '{key}' not found (cache unavailable)") from error
 
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        if not data:
+            return []
+        timeout = self.get_backend_timeout(timeout)
+        values = {
+            self.make_and_validate_key(key, version=version): self._serializer.dumps(v) for key, v in data.items()
+        }
+        try:
+            pipeline = self._client.pipeline()
+            pipeline.mset(values)
+            if timeout is not None:
+                for key in values:
+                    pipeline.expire(key, timeout)
+            pipeline.execute()
+        except RedisError as error:
+            self.failed("set_many", error)
+            return list(data)
+        return []
+
+    def delete_many(self, keys, version=None):
+        names = [self.make_and_validate_key(key, version=version) for key in keys]
+        if not names:
+            return
+        try:
+            self._client.delete(*names)
+        except RedisError as error:
+            self.failed("delete_many", error)
+
     def clear(self):
         try:
-            return super().clear()
+            return bool(self._client.flushdb())
         except RedisError as error:
             self.failed("clear", error)
             return False

@@ -6,6 +6,7 @@ through, and saving a figure completes. The cache points at a port where nothing
 from datetime import date
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.test import TestCase
 
@@ -108,3 +109,33 @@ def test_saves_and_publication_succeed_with_redis_stopped_whatever_the_cache_bac
     figure.refresh_from_db()
     assert figure.state == WorkflowState.PUBLISHED
     assert figure.amount_usd_at_announcement == 1
+
+
+@pytest.mark.skipif(not django_settings.REDIS_URL, reason="needs a Redis server: set REDIS_URL (CI does)")
+def test_the_backend_and_djangos_redis_backend_read_what_the_other_wrote():
+    """The project's backend keeps one client; what it stores and answers is what Django's RedisCache does."""
+    from django.core.cache.backends.redis import RedisCache
+
+    from config.cache import FailOpenRedisCache
+
+    location = django_settings.CACHES["default"]["LOCATION"]
+    ours = FailOpenRedisCache(location, {"KEY_PREFIX": "backend-parity"})
+    theirs = RedisCache(location, {"KEY_PREFIX": "backend-parity"})
+    ours.delete_many(["a", "b", "c", "d", "n", "z"])
+
+    ours.set("a", {"figures": [1, 2]})
+    assert theirs.get("a") == {"figures": [1, 2]}
+    theirs.set("n", 5)
+    assert ours.incr("n", 2) == 7 and theirs.get("n") == 7
+    assert ours.add("a", "other") is False and ours.add("b", "new") is True and theirs.get("b") == "new"
+    ours.set_many({"c": 1, "d": [1]}, timeout=60)
+    assert theirs.get_many(["c", "d", "missing"]) == {"c": 1, "d": [1]}
+    assert ours.get_many(["c", "d", "missing"]) == theirs.get_many(["c", "d", "missing"])
+    assert ours.has_key("c") and ours.touch("c", None) and ours.touch("missing") is False
+    ours.delete_many(["c", "d"])
+    assert theirs.get("c") is None and not ours.has_key("d")
+    ours.set("z", "gone", timeout=0)
+    assert theirs.get("z", "absent") == "absent"
+    assert ours.delete("a") is True and ours.get("a", "absent") == "absent"
+    with pytest.raises(ValueError):
+        ours.incr("missing")

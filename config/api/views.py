@@ -2,7 +2,6 @@
 
 import hashlib
 
-from django.core.cache import cache
 from django.http import Http404
 from django.utils.cache import get_conditional_response
 from drf_spectacular.types import OpenApiTypes
@@ -18,10 +17,8 @@ from config.api import MAX_PARAM_LENGTH
 from config.api.export import Table, serializer_columns, streaming_export
 from config.api.renderers import CSVRenderer, FastJSONRenderer, JSONLinesRenderer, Rendered
 from config.cache import (
-    ANSWER_TIMEOUT,
-    answer_etag,
-    answer_key,
-    data_version,
+    answer_keep,
+    answer_kept,
     etag_matches,
     mark_private,
     mark_shared,
@@ -65,27 +62,25 @@ class ApiViewMixin:
     def cached_answer(self, request, build) -> Response:
         """
         The JSON answer every anonymous reader of this URL shares, kept by (view, normalised
-        query, data version, basis) in the one cache (config.cache), with an ETag made from the
-        same key: a client that sends it back gets a 304 before anything is built or read.
+        query, basis) with its data version in the one cache (config.cache), with an ETag made
+        from the two: a client that sends it back gets a 304 before anything is built or read.
         Signed-in readers (staff see drafts) get answers built afresh, marked private. While
         the cache is down, every answer is built and carries no shared ETag.
         """
         if self.cache_name is None or request.user.is_authenticated or request.accepted_renderer.format != "json":
             return build()
-        version = data_version()
-        if version is None:
-            return build()
-        key = answer_key(
+        kept = answer_kept(
             view=f"{self.cache_name}:{request.build_absolute_uri(request.path)}:{request.accepted_media_type}",
             query=normalised_query(request.query_params.lists()),
-            version=version,
             basis=self.answer_basis(request),
+            fresh=wants_fresh(request),
         )
-        etag = answer_etag(key)
-        if etag_matches(request, etag):
+        if kept is None:
+            return build()
+        if etag_matches(request, kept.etag):
             response = Response(status=304)
         else:
-            body = None if wants_fresh(request) else cache.get(key)
+            body = kept.value
             if body is None:
                 response = build()
                 if response.status_code != 200:
@@ -93,9 +88,9 @@ class ApiViewMixin:
                 body = request.accepted_renderer.render(
                     response.data, request.accepted_media_type, self.get_renderer_context()
                 )
-                cache.set(key, body, ANSWER_TIMEOUT)
+                answer_keep(kept, body)
             response = Response(Rendered(body))
-        mark_shared(response, etag)
+        mark_shared(response, kept.etag)
         return response
 
     def perform_content_negotiation(self, request, force=False):
