@@ -149,8 +149,8 @@ def rollups_write(slices: QuerySet, *, model: type[CompanyRollup] = CompanyRollu
     """
     writer = TableWriter(model, database_ids=True)
     # One grouping at a time, each read in full before it is written: PostgreSQL runs no query
-    # on a connection while it COPYs into it, and holding every grouping at once took
-    # gigabytes for a million figures.
+    # on a connection while it COPYs into it, and every grouping held at once is several times
+    # the memory of the largest.
     return sum(writer.write(rows) for rows in _groupings(slices))
 
 
