@@ -27,7 +27,8 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from time import sleep
 
 import redis
 from django.core.cache import cache
@@ -84,6 +85,13 @@ def normalised_query(pairs: Iterable[tuple[str, list[str]]]) -> list:
     return sorted((name, sorted(values)) for name, values in pairs)
 
 
+# A reader who finds an answer being built by another waits this long for it, then builds it too.
+BUILD_WAIT_SECONDS = 10
+BUILD_POLL_SECONDS = 0.05
+# A build lock outlives a build that died without releasing it by no more than this.
+BUILD_LOCK_SECONDS = 60
+
+
 @dataclass(frozen=True)
 class Kept:
     """A shared answer's place in the cache and what it holds at the current data version."""
@@ -92,6 +100,11 @@ class Kept:
     version: str
     etag: str  # changes exactly when the slot or the version does
     value: object | None  # the answer kept there, if it is of this version
+    building: bool = False  # this reader holds the lock to build it (`answer_build` releases it)
+
+    @property
+    def lock(self) -> str:
+        return f"{self.slot}:building:{self.version}"
 
 
 def answer_kept(*, view: str, query: list, basis: str = "", fresh: bool = False) -> Kept | None:
@@ -109,15 +122,54 @@ def answer_kept(*, view: str, query: list, basis: str = "", fresh: bool = False)
     version = found.get(VERSION_KEY) or data_version()
     if version is None:
         return None
-    stored = found.get(slot)
-    value = stored[1] if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version else None
     etag = '"' + hashlib.sha256(f"{slot}:{version}".encode()).hexdigest()[:40] + '"'
-    return Kept(slot, version, etag, value)
+    kept = Kept(slot, version, etag, _of_version(found.get(slot), version))
+    if kept.value is not None or fresh:
+        return kept
+    return _one_builder(kept)
 
 
-def answer_keep(kept: Kept, value: object) -> None:
-    """Keep an answer built at `kept.version` in its slot; a later version's answer replaces it."""
-    cache.set(kept.slot, (kept.version, value), ANSWER_TIMEOUT)
+def _of_version(stored: object, version: str) -> object | None:
+    return stored[1] if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version else None
+
+
+def _one_builder(kept: Kept) -> Kept:
+    """
+    One reader builds a missing answer while the others who ask for it meanwhile wait for it
+    (after a publish, every page is missing at once and its first readers arrive together):
+    the first takes the build lock; the others read the slot until the answer is there, the
+    lock is gone without it (that build failed: they build it themselves), or they have waited
+    `BUILD_WAIT_SECONDS`. With the cache down the lock cannot be taken nor seen, so every
+    reader builds.
+    """
+    if cache.add(kept.lock, 1, BUILD_LOCK_SECONDS):
+        return replace(kept, building=True)
+    deadline = time.monotonic() + BUILD_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        sleep(BUILD_POLL_SECONDS)
+        found = cache.get_many([kept.slot, kept.lock])
+        value = _of_version(found.get(kept.slot), kept.version)
+        if value is not None:
+            return replace(kept, value=value)
+        if kept.lock not in found:
+            break
+    return kept
+
+
+def answer_build(kept: Kept, build: Callable[[], tuple[object | None, object]]) -> tuple[object | None, object]:
+    """
+    Build an answer that was missing: `build` returns the value to keep (None: not to be kept,
+    say an error) and the response, which are returned. The value is kept at `kept.version`,
+    and the build lock released whatever happens, so readers waiting for it go on at once.
+    """
+    try:
+        value, response = build()
+        if value is not None:
+            cache.set(kept.slot, (kept.version, value), ANSWER_TIMEOUT)
+        return value, response
+    finally:
+        if kept.building:
+            cache.delete(kept.lock)
 
 
 def etag_matches(request, etag: str) -> bool:
@@ -168,12 +220,18 @@ def cached_page(request, view: str, render: Callable[[], HttpResponse], *, basis
         content_type, content = kept.value
         response = HttpResponse(content, content_type=content_type)
     else:
-        response = render()
-        if hasattr(response, "render"):
-            response.render()
-        if response.status_code != 200 or response.streaming:
+
+        def build():
+            response = render()
+            if hasattr(response, "render"):
+                response.render()
+            if response.status_code != 200 or response.streaming:
+                return None, response
+            return (response["Content-Type"], response.content), response
+
+        value, response = answer_build(kept, build)
+        if value is None:
             return response
-        answer_keep(kept, (response["Content-Type"], response.content))
     mark_shared(response, kept.etag)
     return response
 

@@ -162,3 +162,77 @@ def test_an_answer_for_one_host_is_not_served_to_another():
 
     assert here["results"][0]["api_url"] == f"http://localhost{LIST}{figure.pk}/"
     assert there["results"][0]["api_url"] == f"http://testserver{LIST}{figure.pk}/"
+
+
+# --- One reader builds a missing answer, the others wait for it --------------------------------
+
+
+def a_reader(rf, **headers):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = rf.get("/a-page/", **headers)
+    request.user = AnonymousUser()
+    return request
+
+
+def building_reader():
+    """Another reader who found the page missing and is building it: it holds the build lock."""
+    from config.cache import answer_kept
+
+    builder = answer_kept(view="test:/a-page/", query=[], basis="")
+    assert builder.building and builder.value is None
+    return builder
+
+
+def naps_that(monkeypatch, on_second_nap) -> list[float]:
+    """The waiting reader's naps, counted; the other reader finishes during the second."""
+    naps = []
+
+    def nap(seconds):
+        naps.append(seconds)
+        if len(naps) == 2:
+            on_second_nap()
+
+    monkeypatch.setattr("config.cache.sleep", nap)
+    return naps
+
+
+def test_a_reader_of_an_answer_being_built_waits_for_it_instead_of_building_it_again(rf, monkeypatch):
+    from config.cache import answer_build, cached_page
+
+    builder = building_reader()
+    naps = naps_that(monkeypatch, lambda: answer_build(builder, lambda: (("text/plain", b"built once"), None)))
+
+    response = cached_page(a_reader(rf), "test", lambda: pytest.fail("the answer was built a second time"))
+
+    assert response.content == b"built once" and len(naps) == 2
+
+
+def test_when_the_build_ends_without_an_answer_the_waiting_reader_builds_it_at_once(rf, monkeypatch):
+    from django.http import HttpResponse
+
+    from config.cache import answer_build, cached_page
+
+    builder = building_reader()
+    naps = naps_that(monkeypatch, lambda: answer_build(builder, lambda: (None, None)))
+
+    response = cached_page(a_reader(rf), "test", lambda: HttpResponse(b"built by the reader who waited"))
+
+    assert response.content == b"built by the reader who waited"
+    assert len(naps) == 2  # it stopped waiting as soon as the lock was gone
+    # And kept it, for the next reader.
+    again = cached_page(a_reader(rf), "test", lambda: pytest.fail("built again"))
+    assert again.content == b"built by the reader who waited"
+
+
+def test_a_reader_who_asks_for_a_fresh_answer_builds_it_whoever_else_is_building(rf, monkeypatch):
+    from django.http import HttpResponse
+
+    from config.cache import cached_page
+
+    building_reader()
+    naps = naps_that(monkeypatch, lambda: pytest.fail("a fresh answer waited"))
+
+    response = cached_page(a_reader(rf, HTTP_CACHE_CONTROL="no-cache"), "test", lambda: HttpResponse(b"fresh"))
+
+    assert response.content == b"fresh" and naps == []

@@ -17,7 +17,7 @@ from config.api import MAX_PARAM_LENGTH
 from config.api.export import Table, serializer_columns, streaming_export
 from config.api.renderers import CSVRenderer, FastJSONRenderer, JSONLinesRenderer, Rendered
 from config.cache import (
-    answer_keep,
+    answer_build,
     answer_kept,
     etag_matches,
     mark_private,
@@ -82,13 +82,19 @@ class ApiViewMixin:
         else:
             body = kept.value
             if body is None:
-                response = build()
-                if response.status_code != 200:
-                    return response
-                body = request.accepted_renderer.render(
-                    response.data, request.accepted_media_type, self.get_renderer_context()
-                )
-                answer_keep(kept, body)
+
+                def built():
+                    response = build()
+                    if response.status_code != 200:
+                        return None, response
+                    renderer = request.accepted_renderer
+                    return renderer.render(
+                        response.data, request.accepted_media_type, self.get_renderer_context()
+                    ), None
+
+                body, failed = answer_build(kept, built)
+                if body is None:
+                    return failed
             response = Response(Rendered(body))
         mark_shared(response, kept.etag)
         return response
