@@ -67,7 +67,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cached_property
 from typing import NamedTuple
 
-from django.db.models import Count, Model, Q, QuerySet, Sum
+from django.db.models import Count, F, Model, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django_countries import countries
 
@@ -518,7 +518,7 @@ class _Grouped:
     """
     What SliceSet and RollupSet share: the total, the figures left out unconverted and the
     breakdowns built from them, each grouping read once. A subclass reads `_total_row`,
-    `_unconverted_by_company` and `_buckets` from its own table.
+    `unconverted` and `_rows` from its own table.
     """
 
     model: type[Model]  # the table read: one row per slice, or per company's group
@@ -541,11 +541,6 @@ class _Grouped:
     @property
     def open_figures(self) -> int:
         return self._total_row["open_figures"] or 0
-
-    @property
-    def unconverted(self) -> list[int]:
-        """The countable figures left out for want of a USD value on this basis, by id."""
-        return [figure_id for figure_id, _ in self._unconverted_by_company]
 
     def group(self, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE, largest: int | None = None) -> Breakdown:
         """
@@ -655,9 +650,10 @@ class SliceSet(_Grouped):
         return self._converted.aggregate(**_SUMS)
 
     @cached_property
-    def _unconverted_by_company(self) -> list[tuple[int, str]]:
+    def unconverted(self) -> list[int]:
+        """The countable figures left out for want of a USD value on this basis, by id."""
         missing = self.rows.filter(point_mills__isnull=True).order_by("figure_id").distinct()
-        return list(missing.values_list("figure_id", "company__slug"))
+        return list(missing.values_list("figure_id", flat=True))
 
     def group_by_each(self, field: str, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> dict[str, Breakdown]:
         """
@@ -775,13 +771,8 @@ class RollupSet(_Grouped):
         return self._summed(CompanyRollup.Dimension.TOTAL).aggregate(**_ROLLUP_SUMS)
 
     @cached_property
-    def _unconverted_by_company(self) -> list[tuple[int, str]]:
-        missing = self._of(CompanyRollup.Dimension.UNCONVERTED).values_list("key", "company__slug")
-        return sorted((int(key), slug) for key, slug in missing)
-
-    @cached_property
     def unconverted(self) -> list[int]:
-        """The countable figures left out for want of a USD value on this basis, by id (one row each)."""
+        """The countable figures left out for want of a USD value on this basis, by id (a row each)."""
         return sorted(int(key) for key in self._of(CompanyRollup.Dimension.UNCONVERTED).values_list("key", flat=True))
 
     def group_by_each(self, field: str, dimension: str, *, year_mode: str = DEFAULT_YEAR_MODE) -> dict[str, Breakdown]:
@@ -825,14 +816,14 @@ class RollupSet(_Grouped):
         rows = list(
             self._of(Dimension.VENDOR)
             .filter(naming)
-            .values("company__slug", "company__name", "key", "vendors")
+            .values("company__slug", "company__name", "vendors", vendor_kind=F("key"))
             .annotate(**_ROLLUP_SUMS)
             .order_by()
         )
-        label = self._labeller("vendor", [{"vendors": row["vendors"]} for row in rows])
+        label = self._labeller("vendor", rows)
         buckets = []
         for row in rows:
-            key, text = label({"vendor_kind": row["key"], "vendors": row["vendors"]})
+            key, text = label(row)
             buckets.append(
                 Bucket(
                     f"{row['company__slug']}:{key}",

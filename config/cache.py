@@ -27,7 +27,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from time import sleep
 
 import redis
@@ -100,7 +100,7 @@ class Kept:
     version: str
     etag: str  # changes exactly when the slot or the version does
     value: object | None  # the answer kept there, if it is of this version
-    building: bool = False  # this reader holds the lock to build it (`answer_build` releases it)
+    fresh: bool = False  # the reader asked for a fresh answer (`Cache-Control: no-cache`)
 
     @property
     def lock(self) -> str:
@@ -123,52 +123,52 @@ def answer_kept(*, view: str, query: list, basis: str = "", fresh: bool = False)
     if version is None:
         return None
     etag = '"' + hashlib.sha256(f"{slot}:{version}".encode()).hexdigest()[:40] + '"'
-    kept = Kept(slot, version, etag, _of_version(found.get(slot), version))
-    if kept.value is not None or fresh:
-        return kept
-    return _one_builder(kept)
+    return Kept(slot, version, etag, _of_version(found.get(slot), version), fresh)
 
 
 def _of_version(stored: object, version: str) -> object | None:
     return stored[1] if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version else None
 
 
-def _one_builder(kept: Kept) -> Kept:
+def _built_by_another(kept: Kept) -> object | None:
     """
-    One reader builds a missing answer while the others who ask for it meanwhile wait for it
-    (after a publish, every page is missing at once and its first readers arrive together):
-    the first takes the build lock; the others read the slot until the answer is there, the
-    lock is gone without it (that build failed: they build it themselves), or they have waited
-    `BUILD_WAIT_SECONDS`. With the cache down the lock cannot be taken nor seen, so every
-    reader builds.
+    While another reader holds the build lock of this answer: read the slot until the answer is
+    there (returned), the lock is gone without it (that build failed), or `BUILD_WAIT_SECONDS`
+    have passed (None: build it too).
     """
-    if cache.add(kept.lock, 1, BUILD_LOCK_SECONDS):
-        return replace(kept, building=True)
     deadline = time.monotonic() + BUILD_WAIT_SECONDS
     while time.monotonic() < deadline:
         sleep(BUILD_POLL_SECONDS)
         found = cache.get_many([kept.slot, kept.lock])
         value = _of_version(found.get(kept.slot), kept.version)
-        if value is not None:
-            return replace(kept, value=value)
-        if kept.lock not in found:
-            break
-    return kept
+        if value is not None or kept.lock not in found:
+            return value
+    return None
 
 
 def answer_build(kept: Kept, build: Callable[[], tuple[object | None, object]]) -> tuple[object | None, object]:
     """
-    Build an answer that was missing: `build` returns the value to keep (None: not to be kept,
-    say an error) and the response, which are returned. The value is kept at `kept.version`,
-    and the build lock released whatever happens, so readers waiting for it go on at once.
+    An answer that was missing, built once however many readers ask for it meanwhile (after a
+    publish every page is missing at once, and its first readers arrive together). `build`
+    returns the value to keep (None: not to be kept, say an error) and the response; both are
+    returned. The first reader takes the build lock, builds, keeps the value at `kept.version`
+    and releases the lock whatever happens; the others wait for its value and get it with no
+    response (None), or build it themselves if that build fails or takes too long. A fresh
+    answer is always built; with the cache down the lock cannot be taken nor seen, so every
+    reader builds.
     """
+    building = not kept.fresh and cache.add(kept.lock, 1, BUILD_LOCK_SECONDS)
+    if not kept.fresh and not building:
+        value = _built_by_another(kept)
+        if value is not None:
+            return value, None
     try:
         value, response = build()
         if value is not None:
             cache.set(kept.slot, (kept.version, value), ANSWER_TIMEOUT)
         return value, response
     finally:
-        if kept.building:
+        if building:
             cache.delete(kept.lock)
 
 
@@ -216,10 +216,8 @@ def cached_page(request, view: str, render: Callable[[], HttpResponse], *, basis
         response = HttpResponseNotModified()
         mark_shared(response, kept.etag)
         return response
-    if kept.value is not None:
-        content_type, content = kept.value
-        response = HttpResponse(content, content_type=content_type)
-    else:
+    value, response = kept.value, None
+    if value is None:
 
         def build():
             response = render()
@@ -232,6 +230,9 @@ def cached_page(request, view: str, render: Callable[[], HttpResponse], *, basis
         value, response = answer_build(kept, build)
         if value is None:
             return response
+    if response is None:  # kept, or built by another reader
+        content_type, content = value
+        response = HttpResponse(content, content_type=content_type)
     mark_shared(response, kept.etag)
     return response
 

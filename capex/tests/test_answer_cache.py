@@ -177,11 +177,22 @@ def a_reader(rf, **headers):
 
 def building_reader():
     """Another reader who found the page missing and is building it: it holds the build lock."""
+    from django.core.cache import cache
+
     from config.cache import answer_kept
 
     builder = answer_kept(view="test:/a-page/", query=[], basis="")
-    assert builder.building and builder.value is None
+    assert builder.value is None and cache.add(builder.lock, 1, 60)
     return builder
+
+
+def finished(builder, value=None) -> None:
+    """The other reader's build ends: its answer kept (if it had one) and its lock released."""
+    from django.core.cache import cache
+
+    if value is not None:
+        cache.set(builder.slot, (builder.version, value), 60)
+    cache.delete(builder.lock)
 
 
 def naps_that(monkeypatch, on_second_nap) -> list[float]:
@@ -198,10 +209,10 @@ def naps_that(monkeypatch, on_second_nap) -> list[float]:
 
 
 def test_a_reader_of_an_answer_being_built_waits_for_it_instead_of_building_it_again(rf, monkeypatch):
-    from config.cache import answer_build, cached_page
+    from config.cache import cached_page
 
     builder = building_reader()
-    naps = naps_that(monkeypatch, lambda: answer_build(builder, lambda: (("text/plain", b"built once"), None)))
+    naps = naps_that(monkeypatch, lambda: finished(builder, ("text/plain", b"built once")))
 
     response = cached_page(a_reader(rf), "test", lambda: pytest.fail("the answer was built a second time"))
 
@@ -211,10 +222,10 @@ def test_a_reader_of_an_answer_being_built_waits_for_it_instead_of_building_it_a
 def test_when_the_build_ends_without_an_answer_the_waiting_reader_builds_it_at_once(rf, monkeypatch):
     from django.http import HttpResponse
 
-    from config.cache import answer_build, cached_page
+    from config.cache import cached_page
 
     builder = building_reader()
-    naps = naps_that(monkeypatch, lambda: answer_build(builder, lambda: (None, None)))
+    naps = naps_that(monkeypatch, lambda: finished(builder))
 
     response = cached_page(a_reader(rf), "test", lambda: HttpResponse(b"built by the reader who waited"))
 
@@ -236,3 +247,18 @@ def test_a_reader_who_asks_for_a_fresh_answer_builds_it_whoever_else_is_building
     response = cached_page(a_reader(rf, HTTP_CACHE_CONTROL="no-cache"), "test", lambda: HttpResponse(b"fresh"))
 
     assert response.content == b"fresh" and naps == []
+
+
+def test_a_reader_who_revalidates_a_missing_answer_leaves_no_one_waiting(rf, monkeypatch):
+    """A 304 builds nothing, so it must not hold the build lock the next reader would wait on."""
+    from django.http import HttpResponse
+
+    from config.cache import answer_kept, cached_page
+
+    etag = answer_kept(view="test:/a-page/", query=[], basis="").etag
+    assert cached_page(a_reader(rf, HTTP_IF_NONE_MATCH=etag), "test", HttpResponse).status_code == 304
+    naps = naps_that(monkeypatch, lambda: pytest.fail("waited for a build nobody makes"))
+
+    response = cached_page(a_reader(rf), "test", lambda: HttpResponse(b"built"))
+
+    assert response.content == b"built" and naps == []
